@@ -265,6 +265,7 @@ def main():
     ap.add_argument('--classes-for', default='', help='per-method class counts overriding --classes, e.g. lucent=5,horama=5')
     ap.add_argument('--work', default=None, help='folder for the workers\' outputs; a method whose output is already there '
                     '(same classes, evaluations and size) is not run again but judged from it')
+    ap.add_argument('--jobs', type=int, default=1, help='methods run at the same time (each worker uses BENCH_THREADS torch threads, default 1)')
     ap.add_argument('--worker', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--out', default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -284,24 +285,30 @@ def main():
     tmp = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix='das_peers_'))
     tmp.mkdir(parents=True, exist_ok=True)
     all_classes = classes
-    for m in methods:
+    def run_method(m):
+        "Run (or reuse) one method's worker; returns its saved outputs, or None (recorded in `skipped`)."
         classes = all_classes[:n_for.get(m, len(all_classes))]
         out = tmp / f'{m}.pt'
         res = torch.load(out) if out.exists() else None
         if res is not None and (res.get('classes'), res.get('evals'), res.get('size')) == (list(classes), a.evals, a.size):
-            print(f'REUSE {m} from {out}', flush=True)
-        else:
-            why = importable(m)
-            if why: print(f'SKIP {m}: {why}', flush=True); skipped.append((m, why)); continue
-            py = PEER_PYTHON if m in PEERS else Path(sys.executable)
-            cmd = [str(py), str(Path(__file__).resolve()), '--worker', m, '--out', str(out), '--classes', str(len(classes)),
-                   '--evals', str(a.evals), '--views', str(VIEWS), '--size', str(a.size)]
-            print(f'RUN {m} ({py}), {len(classes)} classes', flush=True)
-            if out.exists(): out.unlink()
-            r = subprocess.run(cmd, cwd=REPO, env=dict(os.environ, TQDM_DISABLE='1'))
-            if r.returncode or not out.exists():
-                print(f'FAIL {m}: exit {r.returncode}', flush=True); skipped.append((m, f'failed, exit {r.returncode}')); continue
-            res = torch.load(out)
+            print(f'REUSE {m} from {out}', flush=True); return res
+        why = importable(m)
+        if why: print(f'SKIP {m}: {why}', flush=True); skipped.append((m, why)); return None
+        py = PEER_PYTHON if m in PEERS else Path(sys.executable)
+        cmd = [str(py), str(Path(__file__).resolve()), '--worker', m, '--out', str(out), '--classes', str(len(classes)),
+               '--evals', str(a.evals), '--views', str(VIEWS), '--size', str(a.size)]
+        print(f'RUN {m} ({py}), {len(classes)} classes', flush=True)
+        if out.exists(): out.unlink()
+        r = subprocess.run(cmd, cwd=REPO, env=dict(os.environ, TQDM_DISABLE='1'))
+        if r.returncode or not out.exists():
+            print(f'FAIL {m}: exit {r.returncode}', flush=True); skipped.append((m, f'failed, exit {r.returncode}')); return None
+        return torch.load(out)
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max(a.jobs, 1)) as pool: results = dict(zip(methods, pool.map(run_method, methods)))
+    for m in methods:
+        classes = all_classes[:n_for.get(m, len(all_classes))]
+        res = results[m]
+        if res is None: continue
         j = judge_score(res['images'], [class_index(c) for c in classes])
         p = j.prob
         hit = sum(int(t == class_index(c)) for t, c in zip(j.top1, classes)) / len(classes)
