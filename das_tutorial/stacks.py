@@ -7,9 +7,7 @@ __all__ = ['stack_reference', 'upsample_matrix', 'Bags', 'buckets', 'ImageStack'
            'ChannelObjective', 'gram', 'StyleObjective', 'stack_run', 'stack_panel']
 
 # %% ../nbs/05_image_stacks.ipynb #c002
-import time
 import torch, torch.nn as nn, torch.nn.functional as F
-import numpy as np
 import ipywidgets as W
 from .core import *
 from .ascent import *
