@@ -4,18 +4,13 @@
 
 # %% auto #0
 __all__ = ['soft_noise', 'total_variation', 'high_frequency_energy', 'L1Penalty', 'TVPenalty', 'blur_kernel_size', 'blur',
-           'linear_schedule', 'GaussianBlur', 'prior_regularisers', 'priors_run', 'priors_panel']
+           'linear_schedule', 'GaussianBlur', 'prior_regularisers', 'prior_ascent']
 
 # %% ../nbs/02_priors.ipynb #c002
 import math
 import torch, torch.nn.functional as F
-import numpy as np
-import matplotlib.pyplot as plt
-import ipywidgets as W
-from torchvision.transforms.v2.functional import gaussian_blur
 from .core import *
 from .ascent import *
-from .widgets import ControlPanel
 
 # %% ../nbs/02_priors.ipynb #c006
 def soft_noise(size=224, n=1, device='cpu'):
@@ -55,13 +50,13 @@ def blur_kernel_size(sigma):
 def blur(images, # (N, 3, H, W)
          sigma): # standard deviation in pixels; 0: no blur
     "Gaussian blur of `images` with standard deviation `sigma` (torchvision's `gaussian_blur`)."
+    from torchvision.transforms.v2.functional import gaussian_blur
     check_image(images, 'images')
     sigma = float(sigma)
-    if not sigma >= 0: raise ValueError(f"Blur sigma must be >= 0 (in pixels), got {sigma}.")
+    if not sigma >= 0 or not math.isfinite(sigma): raise ValueError(f"Blur sigma must be a finite number >= 0 (in pixels), got {sigma}.")
     if sigma == 0: return images
-    k = blur_kernel_size(sigma)
-    if k > min(images.shape[-2:]): k = min(images.shape[-2:]) // 2 * 2 - 1
-    return gaussian_blur(images, [k, k], [sigma, sigma])
+    k = min(blur_kernel_size(sigma), min(images.shape[-2:]) // 2 * 2 - 1)
+    return gaussian_blur(images, [k, k], [sigma, sigma]) if k >= 3 else images
 
 # %% ../nbs/02_priors.ipynb #c021
 def linear_schedule(first, last):
@@ -69,22 +64,13 @@ def linear_schedule(first, last):
     return lambda t: first + (last - first) * t
 
 class GaussianBlur(Regulariser):
-    "Blur the pixels in place after each step while active (by default the first three quarters of a run)."
+    "While active (by default the first three quarters of a run) the model sees the image blurred by `sigma`."
     def __init__(self, sigma=1.0,  # a number, or a schedule t -> sigma
-                 start=0.0, end=0.75,
-                 region=None):     # an object with `.box` = (top, left, size): blur only there
-        super().__init__(0.0, start, end); self.sigma, self.region = sigma, region
-        if not callable(sigma) and not float(sigma) >= 0: raise ValueError(f"Blur sigma must be >= 0 (in pixels), got {sigma}.")
+                 start=0.0, end=0.75):
+        super().__init__(0.0, start, end); self.sigma = sigma
+        if not callable(sigma) and not float(sigma) >= 0: raise ValueError(f"Blur sigma must be a finite number >= 0 (in pixels), got {sigma}.")
     def sigma_at(self, t): return float(self.sigma(t) if callable(self.sigma) else self.sigma)
-    def after_step(self, param, t):
-        px = getattr(param, 'pixels', None)
-        if px is None: raise TypeError(f"GaussianBlur needs a parameterisation with a `pixels` tensor, got {type(param).__name__}.")
-        blurred = blur(px, self.sigma_at(t))
-        box = getattr(self.region, 'box', None)
-        if box is None: px.copy_(blurred)
-        else:
-            i, j, s = box
-            px[..., i:i + s, j:j + s] = blurred[..., i:i + s, j:j + s]
+    def filter(self, image, t): return blur(image, self.sigma_at(t))
 
 # %% ../nbs/02_priors.ipynb #c024
 def prior_regularisers(l1=20.0,           # L1 weight (0: off)
@@ -98,22 +84,13 @@ def prior_regularisers(l1=20.0,           # L1 weight (0: off)
     if sigma: regs.append(GaussianBlur(sigma, end=blur_until))
     return regs
 
-# %% ../nbs/02_priors.ipynb #c034
-def priors_run(target='volcano', steps=200, lr=0.05, l1=20.0, tv=200.0, sigma=1.2, blur_until=0.75, size=224, callback=None, model=None):
-    "One ascent with lesson-02 priors as the widget calls it: soft start, class logit, Adam."
-    model = model or load_classifier()
-    dev = next(model.parameters()).device
-    return ascend(PixelImage(soft_noise(size, device=dev)), ClassLogit(model, target), steps=steps, lr=lr,
-                  regularisers=prior_regularisers(l1, tv, sigma, blur_until), callback=callback, progress=False)
-
-def priors_panel(model=None):
-    "A `ControlPanel` for ascent with smoothness priors."
-    controls = dict(target=W.Text(value='volcano', description='class'),
-                    steps=W.IntSlider(value=200, min=1, max=500, description='steps'),
-                    lr=W.FloatLogSlider(value=0.05, base=10, min=-3, max=0, description='lr'),
-                    l1=W.FloatSlider(value=20, min=0, max=100, description='L1 weight'),
-                    tv=W.FloatSlider(value=200, min=0, max=1000, step=10, description='TV weight'),
-                    sigma=W.FloatSlider(value=1.2, min=0, max=4, step=0.1, description='blur sigma'),
-                    blur_until=W.FloatSlider(value=0.75, min=0, max=1, step=0.05, description='blur until'),
-                    size=W.IntSlider(value=224, min=32, max=448, step=32, description='size'))
-    return ControlPanel(lambda **kw: priors_run(model=model, **kw), controls)
+@recipe('priors', '02', quick=dict(size=64, steps=10),
+        lr=Knob('log', 1e-3, 1, 0.01), l1=Knob('float', 0, 100, 1, label='L1 weight'), tv=Knob('float', 0, 1000, 10, label='TV weight'),
+        sigma=Knob('float', 0, 4, 0.1, label='blur sigma'), blur_until=Knob('float', 0, 1, 0.05, label='blur until'))
+def prior_ascent(target, *, size=224, steps=200, lr=0.05, l1=20.0, tv=200.0, sigma=1.2, blur_until=0.75,
+                 model=None, seed=0, callback=None, progress=False):
+    "Pixel ascent from a soft grey start with lesson 02's priors (L1, TV, blur curriculum), class logit, Adam."
+    model = prepare(model, seed)
+    n = len(target) if isinstance(target, (list, tuple)) else 1
+    return ascend(PixelImage(soft_noise(size, n=n, device=model.device)), ClassLogit(model, target), steps=steps, lr=lr,
+                  regularisers=prior_regularisers(l1, tv, sigma, blur_until), callback=callback, progress=progress)

@@ -1,9 +1,7 @@
-"The image stack and the command line: equal to the reference, raises its objective, rejects bad input with clear messages."
+"The image stack: equal to the reference, decorrelated colour, raises its objective, rejects bad input with clear messages."
 import pytest, torch
 from das_tutorial.core import load_classifier, seed_everything, sample_image
-from das_tutorial.ascent import ClassLogit
 from das_tutorial.stacks import *
-from das_tutorial.cli import main
 
 model = load_classifier(device='cpu')
 
@@ -19,32 +17,34 @@ def test_fast_stack_equals_reference(size, n, resolutions):
 
 
 def test_stack_starts_grey_and_rejects_bad_resolutions():
-    assert torch.allclose(ImageStack(16)(), torch.full((1, 3, 16, 16), 0.5))
+    for dec in (False, True): assert torch.allclose(ImageStack(16, decorrelate=dec)(), torch.full((1, 3, 16, 16), 0.5))
     with pytest.raises(ValueError, match='resolutions must lie'): ImageStack(16, resolutions=[1, 32])
     with pytest.raises(ValueError, match='step must be'): ImageStack(16, step=0)
 
 
-def test_generate_raises_the_target_logit():
-    r = generate('jellyfish', size=32, steps=6, count=2, model=model, progress=False)
+def test_decorrelation_matrix():
+    M = decorrelation_matrix()
+    assert abs(M.norm(dim=0).max().item() - 1) < 1e-6
+    grey_axis = to_rgb(torch.tensor([1., 0, 0]).view(1, 3, 1, 1), M).flatten()
+    assert grey_axis.min() > 0.9 * grey_axis.max()         # the first axis is (nearly) brightness
+
+
+def test_das_raises_the_target_logit():
+    r = das('jellyfish', size=32, steps=6, count=2, model=model)
     assert r.history['score'][-1][0] > r.history['score'][0][0]
-    assert r.image.shape == (1, 3, 32, 32) and 0 <= r.image.min() and r.image.max() <= 1
+    assert r.image.shape == (1, 3, 32, 32) and 0 <= r.image.min() and r.image.max() <= 1 and r.evaluations == 12
 
 
-def test_generate_needs_a_target_or_an_objective():
-    with pytest.raises(ValueError, match='target class, or an `objective`'): generate(None, size=32, steps=1, model=model)
+def test_das_needs_a_target_or_an_objective():
+    with pytest.raises(ValueError, match='target class, or an `objective`'): das(None, size=32, steps=1, model=model)
 
 
-def test_channel_objective_rejects_missing_layer_and_channel():
+def test_memory_estimate_grows_with_size():
+    assert stack_bytes(224) < 2**30 and stack_bytes(10000) > 2**40
+
+
+def test_layer_outputs_and_channel_objective_reject_missing_layer_and_channel():
     x = sample_image(32)
-    with pytest.raises(KeyError, match='No layer'): ChannelObjective(model, 'model.nope', 0)(x)
-    with pytest.raises(ValueError, match='channels'): ChannelObjective(model, 'model.blocks.4', 10_000)(x)
-
-
-@pytest.mark.parametrize('argv,message', [(['generate', 'jelyfish'], 'did you mean "jellyfish"'),
-                                          (['generate', 'jellyfish', '--size', '8'], 'at least 32'),
-                                          (['generate', 'jellyfish', '--lr', '-1'], '--lr must be positive'),
-                                          (['generate', 'jellyfish', '-o', '/no/such/dir/x.png'], 'does not exist')])
-def test_cli_bad_input_exits_2_with_a_message(argv, message, capsys, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as e: main(argv)
-    assert e.value.code == 2 and message in capsys.readouterr().err
+    assert layer_outputs(model, ['blocks.4'], x)['blocks.4'].shape[1] == 112
+    with pytest.raises(KeyError, match='its blocks are'): ChannelObjective(model, 'nope.4', 0)(x)
+    with pytest.raises(ValueError, match='channels'): ChannelObjective(model, 'blocks.4', 10_000)(x)
