@@ -1,11 +1,13 @@
-# das-tutorial: the two commands in the README.
-#   make demo  - install into .venv, generate a class image with the default offline model, print its judge score
-#   make test  - install into .venv, run every lesson notebook (quick sizes) and the pytest suite
+# das-tutorial: the set-up commands in the README.
+#   make demo          - install into .venv, generate a class image with the default offline model, print the judge panel
+#   make test          - install into .venv, run every lesson notebook (quick sizes) and the pytest suite
+#   make browser-test  - (optional) the lessons' panels in JupyterLab in a real browser (installs Chromium, JupyterLab, Playwright)
+#   make export        - after editing a notebook: export the package, clean the notebooks, keep JupyterLab's metadata
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 TARGET ?= jellyfish
 
-.PHONY: install demo test export clean
+.PHONY: install demo test browser-test export
 
 .venv/.installed: settings.ini setup.py
 	python3 -m venv .venv
@@ -16,11 +18,25 @@ TARGET ?= jellyfish
 install: .venv/.installed
 
 demo: install
-	.venv/bin/das-tutorial generate $(TARGET) --size 224 --steps 100 -o $(TARGET).png
+	.venv/bin/das-tutorial generate $(TARGET) -o $(TARGET).png
 
 test: install
 	.venv/bin/nbdev_test --n_workers 1 --timing
 	$(PY) -m pytest -q tests
 
+.venv/.browser: .venv/.installed
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) || (sudo apt-get update -qq && sudo apt-get install -y -qq chromium)
+	$(PIP) install -q --disable-pip-version-check jupyterlab playwright
+	touch $@
+
+browser-test: .venv/.browser
+	$(PY) tests/browser/run_panels.py
+
+# nbdev_clean sets the kernel's display name to its id and drops language_info; JupyterLab writes both back when it opens a
+# notebook, which marks it modified. Put back what JupyterLab writes, so that opening and saving a notebook changes nothing.
 export: install
 	.venv/bin/nbdev_export && .venv/bin/nbdev_clean
+	$(PY) -c "import json, glob, sys; spec = dict(display_name='Python 3 (ipykernel)', language='python', name='python3'); \
+	info = dict(codemirror_mode=dict(name='ipython', version=3), file_extension='.py', mimetype='text/x-python', name='python', \
+	nbconvert_exporter='python', pygments_lexer='ipython3', version='.'.join(map(str, sys.version_info[:3]))); \
+	[json.dump({**(d := json.load(open(f))), 'metadata': {**d['metadata'], 'kernelspec': spec, 'language_info': info}}, open(f, 'w'), indent=1, ensure_ascii=False) or open(f, 'a').write('\n') for f in sorted(glob.glob('nbs/*.ipynb'))]"

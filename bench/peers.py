@@ -1,19 +1,22 @@
-"""Benchmark: this project's methods against the reference DAS code path and the real peer packages from PyPI.
+"""Benchmark: every lesson's recipe, a re-implementation of the reference DAS code path, and the real peer packages from PyPI,
+judged by the course's judge panel over several seeds.
 
-Every method optimises the *same* source model (the offline `tf_efficientnet_lite0`, `das_tutorial.core.load_classifier`,
-frozen, taking images in [0, 1]) towards the *same* target classes with the *same* number of model image-evaluations per
-image (`--evals`, default 400: a method that shows the model V views per step gets `evals // V` steps). The results are
-judged by a different model, `das_tutorial.core.judge_score` (tf_efficientnet_lite2), and printed as one markdown table.
+Every method optimises the *same* source model (the offline `tf_efficientnet_lite0`, frozen, taking images in [0, 1]) towards the
+*same* target classes with the *same* number of model image-evaluations per image (`--evals`, default 400: a method that shows the
+model V views per step gets `evals // V` steps). Each final image goes through `das_tutorial.evaluate.judge_panel`: judge p
+(tf_efficientnet_lite2), robust p (lite2 averaged over five perturbations), cross p (lite1 over the same perturbations),
+saturation, contrast, spectral slope and flags. The table gives the mean over classes per seed, then the mean over seeds and the
+standard deviation of the per-seed means.
 
-Each method runs in its own subprocess (isolation, and an honest peak-memory figure: the worker's peak resident set
-size from `resource.getrusage(RUSAGE_SELF).ru_maxrss`, which includes torch and the source model). Peer methods run with
-the peer environment's python, created by `bash bench/setup_peers.sh`.
+The project's methods come from the recipe registry (`das_tutorial.cli.all_recipes`), each at its own defaults with the budget
+split into steps. Each method runs in its own subprocess (isolation, and an honest peak-memory figure); peer methods run with the
+peer environment's python, created by `bash bench/setup_peers.sh`.
 
-    bash bench/setup_peers.sh                        # once: creates bench/.peers (needs the project's .venv)
-    .venv/bin/python bench/peers.py                  # full run
-    .venv/bin/python bench/peers.py --classes 2 --evals 80 --methods das,reference_das,lucent
+    bash bench/setup_peers.sh                                   # once: creates bench/.peers (needs the project's .venv)
+    .venv/bin/python bench/peers.py --results bench/results.md --save bench/grids --jobs 2
+    .venv/bin/python bench/peers.py --classes "lighthouse,ostrich" --seeds 0 --evals 80 --methods das,lucent
 """
-import argparse, inspect, json, os, resource, subprocess, sys, tempfile, time
+import argparse, json, os, resource, subprocess, sys, tempfile, time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,15 +25,14 @@ PEER_PYTHON = HERE / '.peers' / 'bin' / 'python'
 if str(REPO) not in sys.path: sys.path.insert(0, str(REPO))
 
 # Ten classes: the lessons' five plus five more, spread over animals, food, objects and scenes.
-CLASSES = ('jellyfish', 'goldfish', 'tarantula', 'pizza', 'volcano',
-           'flamingo', 'lemon', 'castle', 'monarch', 'school bus')
-SIZE, VIEWS = 224, 8
-SEED = 0
+CLASSES = ('jellyfish', 'goldfish', 'tarantula', 'pizza', 'volcano', 'flamingo', 'lemon', 'castle', 'monarch', 'school bus')
+SIZE, VIEWS, SEEDS = 224, 8, (0, 1, 2)
+# The project's recipes (lesson order); dfg is left out (a step costs several model evaluations: see bench/dfg_cost.py),
+# clip needs CLIP weights (not offline).
+PROJECT = ('naive', 'priors', 'transforms', 'octaves', 'das', 'cag')
+PEERS = ('lucent', 'torch_dreams', 'horama', 'imstack')
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# Shared pieces
-# ----------------------------------------------------------------------------------------------------------------
 def _target_logit(model, target):
     "Score to maximise: the mean raw logit of `target` over a batch of views."
     return lambda views: model(views)[:, target].mean()
@@ -49,72 +51,25 @@ def jitter_noise_views(image, count, jitter, noise):
     return views + noise * torch.randn_like(views)
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# Methods: name -> function(model, target_index, evals, size) -> (1, 3, size, size) image in [0, 1]
-# ----------------------------------------------------------------------------------------------------------------
-def _project_entry(module_name):
-    "The lesson's generating function: `generate`, else `<module>_run` (e.g. `priors_run`), else `<module minus s>_run`."
-    import importlib
-    mod = importlib.import_module(f'das_tutorial.{module_name}')
-    for name in ('generate', f'{module_name}_run', f'{module_name.rstrip("s")}_run'):
-        if callable(getattr(mod, name, None)): return getattr(mod, name)
-    raise AttributeError(f'das_tutorial.{module_name} has no generate / {module_name}_run')
-
-
-def _project_generate(module_name, model, target, evals, size, **fixed):
-    "Call the lesson's generating function with the evaluation budget split as steps x count (its own defaults otherwise)."
-    gen = _project_entry(module_name)
-    params = inspect.signature(gen).parameters
-    kw = dict(size=size)
-    default = lambda name, fallback: params[name].default if params[name].default is not inspect.Parameter.empty else fallback
-    if 'count' in params:          # views per step: keep the lesson's default, split the budget into steps
-        kw['count'] = default('count', VIEWS)
-        kw['steps'] = max(1, evals // kw['count'])
-    elif 'n_octaves' in params:    # `steps` is per octave: split the budget over the lesson's default number of octaves
-        kw['steps'] = max(1, evals // default('n_octaves', 3))
-    else: kw['steps'] = evals
-    for k, v in dict(model=model, progress=False, **fixed).items():
-        if k in params: kw[k] = v
-    kw = {k: v for k, v in kw.items() if k in params}
-    run = gen(target, **kw)
-    img = getattr(run, 'image', run)
-    return img.detach()[:1], dict({k: v for k, v in kw.items() if k != 'model'}, entry=f'{gen.__module__}.{gen.__name__}')
-
-
-def m_naive(model, target, evals, size):
-    "Lesson 01: naive pixel ascent, sign-gradient steps of 2/255 from noise, 1 view per step."
-    from das_tutorial.ascent import ascend, PixelImage, noise_image, ClassLogit
-    run = ascend(PixelImage(noise_image(size)), ClassLogit(model, target), steps=evals, lr=2 / 255, optimizer='sign', progress=False)
-    return run.image, dict(steps=evals, views=1, lr=2 / 255, optimizer='sign')
-
-
-def m_das(model, target, evals, size):
-    "This project's DAS default: das_tutorial.stacks.generate with its own defaults, budget as steps x 8 views."
-    return _project_generate('stacks', model, target, evals, size)
-
-
-def m_priors(model, target, evals, size):
-    "Lesson 02 (smoothness priors: L1, TV, blur on pixels, Adam), its own defaults; 1 view per step."
-    return _project_generate('priors', model, target, evals, size)
-
-
-def m_transforms(model, target, evals, size):
-    "Lesson 03 (pixels seen through random views: jitter, scale, rotation, colour, noise), its own defaults (1 view per step)."
-    return _project_generate('transforms', model, target, evals, size)
-
-
-def m_octaves(model, target, evals, size):
-    "Lesson 04 (das_tutorial.octaves.octaves_run: 3 octaves 56/112/224 px, Adam, blur, crops), its own defaults; the budget is split evenly over the octaves (each evaluation counted once whatever its size)."
-    return _project_generate('octaves', model, target, evals, size)
+# ---- methods: name -> function(model, target_index, evals, size) -> ((1, 3, size, size) image in [0, 1], settings) -----------
+def project_method(name):
+    "A project recipe at its own defaults, the budget split into steps of its views."
+    def run(model, target, evals, size):
+        from das_tutorial.cli import all_recipes
+        r = all_recipes()[name]
+        steps = max(1, evals // r.views())
+        img = r(target, size=size, steps=steps, model=model, seed=int(os.environ.get('BENCH_SEED', '0'))).image
+        return img, dict(recipe=name, steps=steps, views=r.views(), **{k: v for k, v in r.defaults.items() if k in r.knobs and k not in ('size', 'steps')})
+    run.__doc__ = f"This project's `{name}` recipe (das_tutorial.cli.all_recipes()['{name}']) at its own defaults."
+    return run
 
 
 def m_reference_das(model, target, evals, size, lr=0.2, jitter=None, noise=0.2):
     """Our own re-implementation of the DAS code path in the seed blog post: zero-initialised layers at resolutions
     range(1, size+1, 4), each upsampled to `size` (bicubic; nearest for 1x1) and summed, squashed by (tanh+1)/2, plain SGD,
     `VIEWS` jittered+noised views per step, loss = -mean target logit. The seed's jitter is 56 px at 336 px: we scale it
-    to size/6. SGD lr 0.2: the seed's 0.005 (for 336 px, 16 views, another model) barely moves in 50 steps here; a sweep on
-    jellyfish at 50 x 8 gave judge p 0.065 / 0.005 / 0.665 / 0.151 for lr 0.005 / 0.05 / 0.2 / 1.0 (goldfish: 0.120 at 0.2,
-    0.104 at 1.0), so 0.2."""
+    to size/6. SGD lr 0.2: the seed's 0.005 (for 336 px, 16 views, another model) barely moves in 50 steps here; an earlier
+    sweep on jellyfish at 50 x 8 gave judge p 0.065 / 0.005 / 0.665 / 0.151 for lr 0.005 / 0.05 / 0.2 / 1.0."""
     import torch, torch.nn.functional as F
     jitter = size // 6 if jitter is None else jitter
     resolutions = list(range(1, size + 1, 4))
@@ -136,7 +91,6 @@ def m_reference_das(model, target, evals, size, lr=0.2, jitter=None, noise=0.2):
     return img, dict(steps=steps, views=VIEWS, lr=lr, optimizer='SGD', jitter=jitter, noise=noise, layers=len(layers))
 
 
-# ---- peers (run in bench/.peers) -------------------------------------------------------------------------------------
 def _lucent_kornia_shim():
     "torch-lucent 0.1.8 calls kornia.get_rotation_matrix2d / kornia.warp_affine, which current kornia keeps in kornia.geometry."
     import kornia, kornia.geometry.transform as kgt
@@ -180,7 +134,6 @@ def m_horama(model, target, evals, size):
     mode needs a magnitude spectrum downloaded from the internet and fails offline, so it is not used. Settings changed from
     its defaults (which are for 1280 px images seen through 20-25% crops): image_size=`size`, values_range=(0, 1) (our model
     takes [0, 1]), box_size=(0.8, 0.9) so crops cover most of a 224 px image, `VIEWS` crops per step."""
-    import torch
     import horama
     steps = max(1, evals // VIEWS)
     img, _ = horama.fourier(_target_logit(model, target), total_steps=steps, image_size=size, model_input_size=size,
@@ -190,8 +143,8 @@ def m_horama(model, target, evals, size):
 
 def m_imstack(model, target, evals, size):
     """imstack: the ImStack parameterisation as its README creates it (ImStack(n_layers=3): 32/64/128 px layers, upsampled
-    to `size`, summed, sigmoid; its own noise init) optimised as its README says: Adam lr 0.1, weight_decay 1e-4. imstack ships no augmentations, so it gets the same `VIEWS` jittered+noised views as the
-    reference DAS path (the comparison is then about the parameterisation)."""
+    to `size`, summed, sigmoid; its own noise init) optimised as its README says: Adam lr 0.1, weight_decay 1e-4. imstack ships
+    no augmentations, so it gets the same `VIEWS` jittered+noised views as the reference DAS path."""
     import torch
     from imstack.core import ImStack
     ims = ImStack(n_layers=3, base_size=32, scale=2, out_size=size, device=torch.device('cpu'))
@@ -207,97 +160,97 @@ def m_imstack(model, target, evals, size):
     return img, dict(steps=steps, views=VIEWS, lr=0.1, optimizer='Adam', weight_decay=1e-4, layers='32/64/128', augment='reference jitter+noise')
 
 
-# The lessons still being written (stacks, octaves) come last, so a long run picks them up if they land meanwhile.
-METHODS = dict(reference_das=m_reference_das, naive=m_naive, priors=m_priors,
-               lucent=m_lucent, torch_dreams=m_torch_dreams, horama=m_horama, imstack=m_imstack, transforms=m_transforms, octaves=m_octaves, das=m_das)
-PEERS = {'lucent', 'torch_dreams', 'horama', 'imstack'}
+METHODS = {**{n: project_method(n) for n in PROJECT}, 'reference_das': m_reference_das,
+           'lucent': m_lucent, 'torch_dreams': m_torch_dreams, 'horama': m_horama, 'imstack': m_imstack}
 
 
-# ----------------------------------------------------------------------------------------------------------------
-# Worker: one method, all classes, in this process
-# ----------------------------------------------------------------------------------------------------------------
-def worker(method, classes, evals, size, out):
+# ---- worker: one method, all classes and seeds, in this process -------------------------------------------------------------
+def worker(method, classes, seeds, evals, size, out):
     import torch
     from das_tutorial.core import load_classifier, class_index, seed_everything
     torch.set_num_threads(int(os.environ.get('BENCH_THREADS', '1')))
     model = load_classifier('tf_efficientnet_lite0', device='cpu')
     fn = METHODS[method]
-    images, seconds, config = [], [], None
-    for name in classes:
-        seed_everything(SEED)
-        t = class_index(name)
-        start = time.perf_counter()
-        img, config = fn(model, t, evals, size)
-        seconds.append(time.perf_counter() - start)
-        img = img.detach().float().clamp(0, 1)
-        if img.shape[-1] != size:
-            img = torch.nn.functional.interpolate(img, size=(size, size), mode='bicubic', align_corners=False).clamp(0, 1)
-        images.append(img.cpu())
-        print(f'  {method}: {name} {seconds[-1]:.1f}s', flush=True)
-    torch.save(dict(images=torch.cat(images), seconds=seconds, classes=list(classes), evals=evals, size=size, config={k: str(v) for k, v in (config or {}).items()},
+    images, seconds, keys, config = [], [], [], None
+    for seed in seeds:
+        for name in classes:
+            seed_everything(seed); os.environ['BENCH_SEED'] = str(seed)
+            start = time.perf_counter()
+            img, config = fn(model, class_index(name), evals, size)
+            seconds.append(time.perf_counter() - start)
+            img = img.detach().float().clamp(0, 1)
+            if img.shape[-1] != size: img = torch.nn.functional.interpolate(img, size=(size, size), mode='bicubic', align_corners=False).clamp(0, 1)
+            images.append(img.cpu()); keys.append((seed, name))
+            print(f'  {method}: seed {seed} {name} {seconds[-1]:.1f}s', flush=True)
+    torch.save(dict(images=torch.cat(images), seconds=seconds, keys=keys, evals=evals, size=size, config={k: str(v) for k, v in (config or {}).items()},
                     maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), out)
 
 
 def importable(method):
     "Why a method cannot run here (None if it can)."
-    py = PEER_PYTHON if method in PEERS else Path(sys.executable)
-    if method in PEERS and not PEER_PYTHON.exists(): return 'peer env missing: run `bash bench/setup_peers.sh`'
-    mod = dict(das='das_tutorial.stacks', priors='das_tutorial.priors', octaves='das_tutorial.octaves', transforms='das_tutorial.transforms',
-               lucent='lucent', torch_dreams='torch_dreams', horama='horama', imstack='imstack').get(method)
-    if mod is None: return None
-    code = f'import {mod}'
-    if method in ('das', 'priors', 'octaves', 'transforms'):
-        code = f'import sys; sys.path.insert(0, {str(HERE)!r}); import peers; peers._project_entry({mod.split(".")[1]!r})'
-    r = subprocess.run([str(py), '-c', code], cwd=REPO, capture_output=True, text=True)
-    return None if r.returncode == 0 else (r.stderr.strip().splitlines() or ['import failed'])[-1]
+    if method in PEERS:
+        if not PEER_PYTHON.exists(): return 'peer env missing: run `bash bench/setup_peers.sh`'
+        mod = dict(lucent='lucent', torch_dreams='torch_dreams', horama='horama', imstack='imstack')[method]
+        r = subprocess.run([str(PEER_PYTHON), '-c', f'import {mod}'], cwd=REPO, capture_output=True, text=True)
+        return None if r.returncode == 0 else (r.stderr.strip().splitlines() or ['import failed'])[-1]
+    return None
+
+
+def summarise(method, rows, classes, seeds):
+    "One table row: per-seed class means, then mean and sd over seeds, for each panel column."
+    import statistics as st
+    out = dict(method=method, runs=len(rows))
+    for col in ('robust_p', 'judge_p', 'cross_p', 'saturation', 'contrast'):
+        per_seed = [st.mean(r[col] for r in rows if r['seed'] == s) for s in seeds]
+        out[col] = (st.mean(per_seed), st.pstdev(per_seed) if len(per_seed) > 1 else 0.0)
+    out['hit'] = sum(r['judge_top1'] == r['target'] for r in rows)
+    out['flags'] = {f: sum(f in r['flags'].split() for r in rows) for f in ('neon', 'haze', 'noise')}
+    return out
 
 
 def main():
-    global VIEWS
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--classes', type=int, default=len(CLASSES), help=f'first N of {CLASSES}')
+    ap.add_argument('--classes', default=','.join(CLASSES), help='comma-separated class names (any synonym), or a number N for the first N of the default ten')
+    ap.add_argument('--seeds', default=','.join(map(str, SEEDS)), help='comma-separated seeds (default 0,1,2)')
     ap.add_argument('--evals', type=int, default=400, help='model image-evaluations per image (steps x views)')
-    ap.add_argument('--views', type=int, default=VIEWS, help='views per step for multi-view methods')
     ap.add_argument('--size', type=int, default=SIZE)
     ap.add_argument('--methods', default=','.join(METHODS), help='comma-separated subset of ' + ','.join(METHODS))
-    ap.add_argument('--save', default=None, help='folder to save each method\'s images (PNG grid per method)')
-    ap.add_argument('--results', default=None, help='also write the table, per-class probabilities and settings to this markdown file')
-    ap.add_argument('--classes-for', default='', help='per-method class counts overriding --classes, e.g. lucent=5,horama=5')
-    ap.add_argument('--work', default=None, help='folder for the workers\' outputs; a method whose output is already there '
-                    '(same classes, evaluations and size) is not run again but judged from it')
+    ap.add_argument('--save', default=None, help='folder for a PNG grid per method and an overview grid (first seed)')
+    ap.add_argument('--results', default=None, help='also write the tables and settings to this markdown file')
+    ap.add_argument('--work', default=None, help="folder for the workers' outputs; a method whose output is already there (same classes, seeds, budget) is reused")
     ap.add_argument('--jobs', type=int, default=1, help='methods run at the same time (each worker uses BENCH_THREADS torch threads, default 1)')
     ap.add_argument('--worker', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--out', default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
-    VIEWS = a.views
-    classes = CLASSES[:a.classes]
-    if a.worker: return worker(a.worker, classes, a.evals, a.size, a.out)
+    classes = list(CLASSES[:int(a.classes)]) if a.classes.strip().isdigit() else [c.strip() for c in a.classes.split(',') if c.strip()]
+    seeds = [int(s) for s in a.seeds.split(',') if s.strip()]
+    if a.worker: return worker(a.worker, classes, seeds, a.evals, a.size, a.out)
 
+    from das_tutorial.core import class_index, class_name
+    try: [class_index(c) for c in classes]
+    except (KeyError, IndexError) as e: sys.exit(f'error: {e.args[0]}')
     methods = [m.strip() for m in a.methods.split(',') if m.strip()]
     bad = [m for m in methods if m not in METHODS]
     if bad: sys.exit(f'Unknown methods {bad}: choose from {list(METHODS)}')
     import torch
     torch.set_num_threads(int(os.environ.get('BENCH_THREADS', '1')))
-    from das_tutorial.core import judge_score, class_index
-    print(f'# {len(classes)} classes, {a.evals} model image-evaluations per image, {a.size} px, {VIEWS} views/step for multi-view methods', flush=True)
-    n_for = {k.strip(): int(v) for k, v in (kv.split('=') for kv in a.classes_for.split(',') if kv.strip())}
-    rows, skipped, thumbs = [], [], []
+    from das_tutorial.evaluate import judge_panel, default_judges
+    print(f'# {len(classes)} classes x {len(seeds)} seeds, {a.evals} model image-evaluations per image, {a.size} px', flush=True)
     tmp = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix='das_peers_'))
     tmp.mkdir(parents=True, exist_ok=True)
-    all_classes = classes
+    skipped = []
     def run_method(m):
-        "Run (or reuse) one method's worker; returns its saved outputs, or None (recorded in `skipped`)."
-        classes = all_classes[:n_for.get(m, len(all_classes))]
         out = tmp / f'{m}.pt'
-        res = torch.load(out) if out.exists() else None
-        if res is not None and (res.get('classes'), res.get('evals'), res.get('size')) == (list(classes), a.evals, a.size):
-            print(f'REUSE {m} from {out}', flush=True); return res
+        if out.exists():
+            res = torch.load(out)
+            if (res.get('keys'), res.get('evals'), res.get('size')) == ([(s, c) for s in seeds for c in classes], a.evals, a.size):
+                print(f'REUSE {m} from {out}', flush=True); return res
         why = importable(m)
         if why: print(f'SKIP {m}: {why}', flush=True); skipped.append((m, why)); return None
         py = PEER_PYTHON if m in PEERS else Path(sys.executable)
-        cmd = [str(py), str(Path(__file__).resolve()), '--worker', m, '--out', str(out), '--classes', str(len(classes)),
-               '--evals', str(a.evals), '--views', str(VIEWS), '--size', str(a.size)]
-        print(f'RUN {m} ({py}), {len(classes)} classes', flush=True)
+        cmd = [str(py), str(Path(__file__).resolve()), '--worker', m, '--out', str(out), '--classes', ','.join(classes),
+               '--seeds', ','.join(map(str, seeds)), '--evals', str(a.evals), '--size', str(a.size)]
+        print(f'RUN {m} ({py})', flush=True)
         if out.exists(): out.unlink()
         r = subprocess.run(cmd, cwd=REPO, env=dict(os.environ, TQDM_DISABLE='1'))
         if r.returncode or not out.exists():
@@ -305,57 +258,61 @@ def main():
         return torch.load(out)
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max(a.jobs, 1)) as pool: results = dict(zip(methods, pool.map(run_method, methods)))
+    judges = default_judges()
+    summary, per_class, thumbs = [], {}, []
     for m in methods:
-        classes = all_classes[:n_for.get(m, len(all_classes))]
         res = results[m]
         if res is None: continue
-        j = judge_score(res['images'], [class_index(c) for c in classes])
-        p = j.prob
-        hit = sum(int(t == class_index(c)) for t, c in zip(j.top1, classes)) / len(classes)
-        row = dict(method=m, n=len(classes), mean_p=p.mean().item(), median_p=p.median().item(), top1=hit,
-                   sec=sum(res['seconds']) / len(res['seconds']), rss=res['maxrss_mb'], config=res['config'],
-                   per_class=dict(zip(classes, [round(v, 3) for v in p.tolist()])))
-        rows.append(row)
-        print(f'  {m}: mean p {row["mean_p"]:.3f}  config {row["config"]}  per class {row["per_class"]}', flush=True)
+        rows = judge_panel(res['images'], [c for _, c in res['keys']], judges)
+        for r, (s, c) in zip(rows, res['keys']): r.update(seed=s, target=class_name(class_index(c)))
+        row = summarise(m, rows, classes, seeds)
+        row.update(sec=sum(res['seconds']) / len(res['seconds']), rss=res['maxrss_mb'], config=res['config'])
+        summary.append(row)
+        per_class[m] = {c: sum(r['robust_p'] for r in rows if r['target'] == class_name(class_index(c))) / len(seeds) for c in classes}
+        print(f"  {m}: robust p {row['robust_p'][0]:.3f} ± {row['robust_p'][1]:.3f}, saturation {row['saturation'][0]:.3f}", flush=True)
         if a.save:
-            from das_tutorial.core import save_image
             import torchvision
+            from das_tutorial.core import save_image
             Path(a.save).mkdir(parents=True, exist_ok=True)
-            save_image(torchvision.utils.make_grid(res['images'], nrow=len(classes), padding=2)[None], Path(a.save) / f'{m}.png')
-            th = torch.nn.functional.interpolate(res['images'], size=(96, 96), mode='bilinear', antialias=True, align_corners=False)
-            thumbs.append(torch.cat([th, torch.ones(len(all_classes) - len(th), *th.shape[1:])]))
-    classes = all_classes
-    table = ['| method | classes | judge p mean | judge p median | judge top-1 | s / image | peak RSS (MB) |', '|---|---|---|---|---|---|---|']
-    table += [f'| {r["method"]} | {r["n"]} | {r["mean_p"]:.3f} | {r["median_p"]:.3f} | {r["top1"]:.0%} | {r["sec"]:.1f} | {r["rss"]:.0f} |' for r in rows]
+            first = res['images'][:len(classes)]
+            save_image(torchvision.utils.make_grid(first, nrow=len(classes), padding=2)[None], Path(a.save) / f'{m}.png')
+            thumbs.append(torch.nn.functional.interpolate(first, size=(96, 96), mode='bilinear', antialias=True, align_corners=False))
+    fmt = lambda v: f'{v[0]:.3f} ± {v[1]:.3f}'
+    table = ['| method | robust p | judge p | cross p | saturated values | contrast | judge top-1 | flags (neon/haze/noise) | s / image | peak RSS (MB) |',
+             '|---|---|---|---|---|---|---|---|---|---|']
+    for r in sorted(summary, key=lambda r: -r['robust_p'][0]):
+        table.append(f"| {r['method']} | {fmt(r['robust_p'])} | {fmt(r['judge_p'])} | {fmt(r['cross_p'])} | {fmt(r['saturation'])} | {fmt(r['contrast'])} | "
+                     f"{r['hit']}/{r['runs']} | {r['flags']['neon']}/{r['flags']['haze']}/{r['flags']['noise']} | {r['sec']:.1f} | {r['rss']:.0f} |")
     print('\n' + '\n'.join(table))
-    (tmp / 'rows.json').write_text(json.dumps(rows, indent=1))
-    print(f'\n(raw rows: {tmp / "rows.json"}; worker outputs in {tmp}: pass --work {tmp} to reuse them)')
-    if a.results: write_results(a, rows, table, classes, skipped)
+    (tmp / 'summary.json').write_text(json.dumps(dict(summary=summary, per_class=per_class), indent=1, default=str))
+    if a.results: write_results(a, summary, per_class, table, classes, seeds, skipped)
     if a.save and thumbs:
         import torchvision
         from das_tutorial.core import save_image
         path = Path(a.save) / 'grid.png'
         save_image(torchvision.utils.make_grid(torch.cat(thumbs), nrow=len(classes), padding=2)[None], path)
-        print(f'wrote {path}: one row per method ({", ".join(r["method"] for r in rows)}), one column per class')
+        print(f'wrote {path}: one row per method ({", ".join(r["method"] for r in summary)}), one column per class, seed {seeds[0]}')
 
 
-def write_results(a, rows, table, classes, skipped):
+def write_results(a, summary, per_class, table, classes, seeds, skipped):
     import platform, torch
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor())
-    lines = ['# Benchmark: DAS vs. the lessons\' methods and the peer packages', '',
+    lines = ["# Benchmark: the course's methods and the peer packages, judged by the panel", '',
              f'Command: `{" ".join(["python", "bench/peers.py"] + sys.argv[1:])}` (after `bash bench/setup_peers.sh`), finished {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.', '',
-             f'Machine: {cpu}, {os.cpu_count()} cores, CPU only, torch {torch.__version__}, {os.environ.get("BENCH_THREADS", "1")} torch thread per worker; '
-             f'load average at the end {os.getloadavg()[0]:.1f}.', '',
-             f'Source model tf_efficientnet_lite0; judge tf_efficientnet_lite2 (`judge_score`); {len(classes)} classes: {", ".join(classes)} '
-             f'(a method run on fewer, see the `classes` column, got the first N); '
-             f'{a.size} px; **{a.evals} model image-evaluations per image** for every method (multi-view methods: {a.evals // VIEWS} steps x {VIEWS} views; '
-             f'single-view methods: {a.evals} steps x 1 view). Peak RSS = `ru_maxrss` of the method\'s worker process (includes torch and the source model, ~0.9 GB).', '']
+             f'Machine: {cpu}, {os.cpu_count()} cores, CPU only, torch {torch.__version__}, {os.environ.get("BENCH_THREADS", "1")} torch thread per worker, '
+             f'{a.jobs} workers at a time (so the seconds are slower than an idle machine would give).', '',
+             f'Source model tf_efficientnet_lite0. {len(classes)} classes ({", ".join(classes)}) × {len(seeds)} seeds ({", ".join(map(str, seeds))}); {a.size} px; '
+             f'**{a.evals} model image-evaluations per image** for every method. Each cell: the mean over classes for each seed, then the mean over seeds ± the '
+             'standard deviation of those per-seed means. robust p = the judge (lite2) averaged over five perturbations (das_tutorial.evaluate.PERTURBATIONS); '
+             'cross p = the same for lite1; saturated values = fraction of pixel values within 0.01 of 0 or 1; flags: neon (>10% saturated), '
+             'haze (RMS contrast < 0.08), noise (spectral slope > -1). Sorted by robust p.', '']
     lines += table + ['']
     if skipped: lines += ['Not run: ' + '; '.join(f'{m} ({w})' for m, w in skipped), '']
-    lines += ['## Per class judge probability', '', '| method | ' + ' | '.join(classes) + ' |', '|---|' + '---|' * len(classes)]
-    lines += [f'| {r["method"]} | ' + ' | '.join(f'{r["per_class"][c]:.3f}' if c in r['per_class'] else '-' for c in classes) + ' |' for r in rows]
+    lines += ['## Robust p per class (mean over seeds)', '', '| method | ' + ' | '.join(classes) + ' |', '|---|' + '---|' * len(classes)]
+    lines += [f'| {m} | ' + ' | '.join(f'{v[c]:.3f}' for c in classes) + ' |' for m, v in per_class.items()]
     lines += ['', '## Settings each method ran with', '']
-    lines += [f'- **{r["method"]}**: ' + ', '.join(f'{k}={v}' for k, v in r['config'].items()) + (f'. {" ".join(METHODS[r["method"]].__doc__.split())}' if METHODS[r["method"]].__doc__ else '') for r in rows]
+    lines += [f'- **{r["method"]}**: ' + ', '.join(f'{k}={v}' for k, v in r['config'].items()) + (f'. {" ".join(METHODS[r["method"]].__doc__.split())}' if METHODS[r["method"]].__doc__ else '') for r in summary]
+    if a.save: lines += ['', f'Pictures (seed {seeds[0]}): `{a.save}/grid.png` (one row per method, in the order of the runs), and one grid per method.']
     Path(a.results).write_text('\n'.join(lines) + '\n')
     print(f'wrote {a.results}')
 

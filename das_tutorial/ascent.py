@@ -205,8 +205,8 @@ class Knob:
 
     def check(self, name, value):
         "`value` if it is valid for this knob, else a ValueError that names the setting."
-        if self.kind == 'choice':
-            if value not in self.choices: raise ValueError(f"{name} must be one of {list(self.choices)}, got {value!r}.")
+        if self.kind == 'choice':   # a name must be one of the choices; other values (a list, a module) are the recipe's to check
+            if isinstance(value, str) and value not in self.choices: raise ValueError(f"{name} must be one of {list(self.choices)}, got {value!r}.")
             return value
         if self.kind in ('text', 'bool'): return value
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -218,16 +218,17 @@ class Knob:
         return value
 
 COMMON_KNOBS = dict(size=Knob('int', 32, 448, 16, label='size px'), steps=Knob('int', 1, 500, 1))
-COMMON_ARGS = ('target', 'size', 'steps', 'model', 'seed', 'callback', 'progress')
+COMMON_ARGS = ('size', 'steps', 'model', 'seed', 'callback', 'progress')   # after the target (a class, or a prompt)
 
 # %% ../nbs/01_naive_ascent.ipynb #c032
 RECIPES = {}
 
 class Recipe:
     "A lesson's method behind the common signature `fn(target, *, size, steps, model, seed, callback, progress, **knobs)`."
-    def __init__(self, fn, name, lesson, knobs, views=None, quick=None, memory=None, example=None):
+    def __init__(self, fn, name, lesson, knobs, views=None, quick=None, memory=None, example=None, test_model=None):
         params = inspect.signature(fn).parameters
         missing = [a for a in COMMON_ARGS if a not in params]
+        if not params or list(params.values())[0].kind != inspect.Parameter.POSITIONAL_OR_KEYWORD: missing = ['target (first, positional)'] + missing
         if missing: raise TypeError(f"Recipe {name!r} lacks the common arguments {missing}.")
         self.fn, self.name, self.lesson, self.views_knob = fn, name, lesson, views
         self.defaults = {k: p.default for k, p in params.items() if p.default is not inspect.Parameter.empty}
@@ -235,7 +236,7 @@ class Recipe:
         self.knobs = {k: self.knobs[k] for k in self.defaults if k in self.knobs}   # in signature order
         unknown = set(knobs) - set(self.defaults)
         if unknown: raise TypeError(f"Recipe {name!r} has knobs {sorted(unknown)} that are not arguments of {fn.__name__}.")
-        self.quick, self.memory, self.example = dict(quick or {}), memory, example
+        self.quick, self.memory, self.example, self.test_model = dict(quick or {}), memory, example, test_model
         functools.update_wrapper(self, fn)
 
     def __call__(self, target, **kw):
@@ -262,10 +263,11 @@ def recipe(name,           # registry name, e.g. 'naive'
            quick=None,     # settings for quick mode (`QUICK`), e.g. dict(size=64, steps=10)
            memory=None,    # callable settings -> bytes the run needs, when that can be large
            example=None,   # an example target for panels (default 'jellyfish')
+           test_model=None, # callable -> a model that works offline, for panel and browser tests (default: the default classifier)
            **knobs):       # a `Knob` per setting that a panel should offer
     "Decorator: register a recipe function under `name`; returns the `Recipe`, which is called like the function."
     def register(fn):
-        RECIPES[name] = Recipe(fn, name, lesson, knobs, views, quick, memory, example)
+        RECIPES[name] = Recipe(fn, name, lesson, knobs, views, quick, memory, example, test_model)
         return RECIPES[name]
     return register
 

@@ -4,22 +4,25 @@
 
 # %% auto #0
 __all__ = ['LESSON_MODULES', 'DEFAULT_METHOD', 'SHORTCUTS', 'FLAG_HINTS', 'all_recipes', 'UsageError', 'method_settings',
-           'total_memory', 'check_before_run', 'save_gif', 'report', 'generate_command', 'classes_command',
-           'methods_command', 'parser', 'main']
+           'total_memory', 'check_before_run', 'save_gif', 'report', 'generate_command', 'report_prompt',
+           'classes_command', 'methods_command', 'parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #k002
 import argparse, os, sys
 from pathlib import Path
 
 # %% ../nbs/10_cli.ipynb #k005
-LESSON_MODULES = ('ascent', 'priors', 'transforms', 'octaves', 'stacks')
+LESSON_MODULES = ('ascent', 'priors', 'transforms', 'octaves', 'stacks', 'clip', 'dfg', 'cag')
 DEFAULT_METHOD = 'das'
 
 def all_recipes():
-    "Import every lesson module and return the recipe registry (name -> `Recipe`)."
+    "Import every lesson module and return the recipe registry (name -> `Recipe`), with the package's own version of each recipe."
     import importlib
-    for m in LESSON_MODULES: importlib.import_module(f'das_tutorial.{m}')
-    from das_tutorial.ascent import RECIPES
+    from das_tutorial.ascent import RECIPES, Recipe
+    for m in LESSON_MODULES:
+        mod = importlib.import_module(f'das_tutorial.{m}')
+        for v in vars(mod).values():   # a notebook that re-ran a lesson's cells may have registered its own copy: take the package's
+            if isinstance(v, Recipe) and v.fn.__module__ == mod.__name__: RECIPES[v.name] = v
     return RECIPES
 
 # %% ../nbs/10_cli.ipynb #k008
@@ -120,19 +123,31 @@ def generate_command(args):
     recipes = all_recipes()
     from das_tutorial.core import class_index, class_name, load_classifier, save_image
     from das_tutorial.ascent import NonFiniteError
+    if args.prompt is not None:
+        if args.target is not None: return _error("give a class or --prompt, not both.")
+        if args.method not in (DEFAULT_METHOD, 'clip'): return _error("--prompt uses the CLIP method; leave out --method.")
+        args.method = 'clip'
+        if args.negative: args.set = (args.set or []) + [f'negative={args.negative}']
+    elif args.target is None: return _error("give a class (e.g. jellyfish) or --prompt TEXT.")
+    elif args.method == 'clip': return _error("the clip method takes --prompt TEXT instead of a class.")
     if args.method not in recipes: return _error(f"unknown method {args.method!r}: choose one of {', '.join(recipes)} (`das-tutorial methods` describes them).")
     recipe = recipes[args.method]
     try:
-        target = class_index(args.target)
+        target = args.prompt if args.prompt is not None else class_index(args.target)
         settings = method_settings(recipe, args)
         out, gif, device = check_before_run(recipe, settings, args)
-        model = load_classifier(args.model, device=device)
+        if args.prompt is not None:
+            from das_tutorial.clip import load_clip
+            model = load_clip(args.clip, device=device)
+        else: model = load_classifier(args.model, device=device)
     except UsageError as e: return _error(e)
     except (KeyError, IndexError) as e: return _error(e.args[0] if e.args else e)
     except (ValueError, TypeError, RuntimeError, ImportError) as e: return _error(e)
     steps = settings.get('steps', recipe.defaults['steps'])
-    print(f"{recipe.name} (lesson {recipe.lesson}): '{class_name(target)}' ({target}) with {args.model} at {settings.get('size', recipe.defaults['size'])} px, "
+    what = f"'{target}'" if args.prompt is not None else f"'{class_name(target)}' ({target})"
+    print(f"{recipe.name} (lesson {recipe.lesson}): {what} with {model.name} at {settings.get('size', recipe.defaults['size'])} px, "
           f"{steps} steps on {device}", flush=True)
+    if getattr(model, 'untrained', False): print(f"note: {model.name} has random weights: the picture shows the mechanics, not what CLIP would draw.", flush=True)
     frames = []
     cb = (lambda step, im, h: frames.append(im.cpu()) and False) if gif else None
     try: run = recipe(target, model=model, seed=args.seed, progress=True, callback=cb, **settings)
@@ -145,8 +160,18 @@ def generate_command(args):
         return 130
     save_image(run.image, out)
     if gif: save_gif(frames[::max(len(frames) // 40, 1)] + [run.image.cpu()], gif)
-    report(run, model, target, out, gif, steps)
+    if args.prompt is not None: report_prompt(run, out, gif, steps)
+    else: report(run, model, target, out, gif, steps)
     return 130 if run.stopped else 0
+
+def report_prompt(run, out, gif, steps):
+    "Print what was written for a prompt: the CLIP score and the picture's statistics (no class judges for a prompt)."
+    from das_tutorial.evaluate import naturalness
+    head = f"stopped at step {run.steps} of {steps}; wrote the best image so far to {out}" if run.stopped else f"wrote {out}"
+    print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)")
+    stats, flags = naturalness(run.image[:1])
+    print(f"CLIP score (logit units) {run.history['score'][0][0]:.2f} -> {run.history['score'][-1][0]:.2f}")
+    print(f"saturated values {stats['saturation'][0]:.1%}, contrast {stats['contrast'][0]:.2f}, spectral slope {stats['slope'][0]:.1f}" + (f"  [flags: {flags[0]}]" if flags[0] else ''))
 
 def classes_command(args):
     "Run `das-tutorial classes QUERY`: list matching ImageNet classes."
@@ -169,7 +194,10 @@ def parser():
     p = argparse.ArgumentParser(prog='das-tutorial', description='Make images by gradient ascent through a pretrained classifier (Direct Ascent Synthesis and the other lessons\' methods).')
     sub = p.add_subparsers(dest='command', required=True)
     g = sub.add_parser('generate', help='generate an image of an ImageNet class')
-    g.add_argument('target', help='class name (any synonym, e.g. "jellyfish", "tiger shark") or index 0-999')
+    g.add_argument('target', nargs='?', default=None, help='class name (any synonym, e.g. "jellyfish", "tiger shark") or index 0-999')
+    g.add_argument('--prompt', default=None, help='a text prompt instead of a class: CLIP guidance (lesson 06)')
+    g.add_argument('--negative', default=None, help='a negative prompt (with --prompt)')
+    g.add_argument('--clip', default='ViT-B-32-quickgelu:laion400m_e32', help="the CLIP for --prompt, as 'model:tag' (downloaded once; offline only 'tiny-untrained', random weights)")
     g.add_argument('-o', '--output', default=None, help='image file to write, e.g. out.png (default: TARGET.png)')
     g.add_argument('--method', default=DEFAULT_METHOD, help=f"which lesson's recipe (default {DEFAULT_METHOD}; `das-tutorial methods` lists them)")
     g.add_argument('--size', type=int, default=None, help="image size in pixels (default: the method's)")
@@ -192,7 +220,7 @@ def main(argv=None):
     try:
         args = parser().parse_args(argv)
         if args.command == 'generate':
-            if args.output is None: args.output = f"{str(args.target).replace(' ', '_').replace('/', '_')}.png"
+            if args.output is None: args.output = f"{str(args.target if args.prompt is None else args.prompt)[:60].replace(' ', '_').replace('/', '_')}.png"
             code = generate_command(args)
         elif args.command == 'classes': code = classes_command(args)
         else: code = methods_command(args)

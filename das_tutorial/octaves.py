@@ -32,6 +32,7 @@ def octave(image,             # (N, 3, H, W) in [0, 1] to start from
            pad=0,             # grey border added around every view
            optimizer='adam',
            regularisers=(),   # extra regularisers (e.g. lesson 02's penalties)
+           transform=None,    # a further view transform after crop and pad (e.g. lesson 08's masking)
            callback=None, progress=False):
     "Ascent at one scale with linearly decreasing learning rate and blur; returns `ascend`'s `Run`."
     check_values(image)
@@ -39,7 +40,8 @@ def octave(image,             # (N, 3, H, W) in [0, 1] to start from
     if not min(lr) > 0: raise ValueError(f"Learning rates must be > 0, got {lr}.")
     if crop and crop > min(image.shape[-2:]): raise ValueError(f"Crop size {crop} is larger than the image ({image.shape[-2]}×{image.shape[-1]}): use a crop of at most {min(image.shape[-2:])} px.")
     lr_at = linear_schedule(*lr)
-    return ascend(PixelImage(image), objective, steps=steps, lr=lr[0], optimizer=optimizer, transform=crop_and_pad(crop, pad),
+    views = [t for t in (crop_and_pad(crop, pad), transform) if t is not None]
+    return ascend(PixelImage(image), objective, steps=steps, lr=lr[0], optimizer=optimizer, transform=v2.Compose(views) if views else None,
                   regularisers=[GaussianBlur(linear_schedule(*sigma), start=0, end=1), *regularisers],
                   lr_schedule=lambda t: lr_at(t) / lr[0], callback=callback, progress=progress)
 
@@ -56,7 +58,9 @@ def octaves(objective,               # e.g. `ClassLogit(model, target)`
             crop=None,               # crop side as a fraction of the image, from octave 2 on (None: no crop)
             pad=0,                   # grey border in the first octave (0: none)
             init=None,               # start image (default: soft grey noise at sizes[0])
-            optimizer='adam', regularisers=(), callback=None, progress=False):
+            optimizer='adam', regularisers=(),
+            transform=None,          # a further view transform in every octave (after crop and pad)
+            callback=None, progress=False):
     "Ascent over growing image sizes, each an `octave`; returns one `Run` for the whole chain."
     if len(sizes) != len(steps): raise ValueError(f"Give one step count per octave: {len(sizes)} sizes but {len(steps)} step counts.")
     if crop is not None and not 0 < crop <= 1: raise ValueError(f"`crop` is a fraction of the image side in (0, 1], got {crop}.")
@@ -65,7 +69,7 @@ def octaves(objective,               # e.g. `ClassLogit(model, target)`
     for k, (size, n) in enumerate(zip(sizes, steps)):
         cb = None if callback is None else (lambda step, im, h, off=done: callback(off + step, im, h))
         r = octave(upsample(x, size), objective, n, lr, sigma, crop=int(crop * size) if (crop and k > 0) else None,
-                   pad=pad if k == 0 else 0, optimizer=optimizer, regularisers=regularisers, callback=cb, progress=progress)
+                   pad=pad if k == 0 else 0, optimizer=optimizer, regularisers=regularisers, transform=transform, callback=cb, progress=progress)
         x, done = r.image, done + r.steps
         for key in ('loss', 'score', 'prob'): hist[key] += r.history[key]
         hist['octaves'].append((size, x.cpu()))

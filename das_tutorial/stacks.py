@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['COLOUR_CORRELATION', 'stack_reference', 'upsample_matrix', 'Bags', 'buckets', 'squash', 'ImageStack',
-           'decorrelation_matrix', 'to_rgb', 'stack_bytes', 'das', 'layer_grad_rms', 'layer_outputs',
+           'decorrelation_matrix', 'to_rgb', 'stack_bytes', 'stack_ascent', 'das', 'layer_grad_rms', 'layer_outputs',
            'ChannelObjective', 'gram', 'StyleObjective']
 
 # %% ../nbs/05_image_stacks.ipynb #c002
@@ -141,12 +141,37 @@ def stack_bytes(size, n=1, step=4):
     taps = 2 * 2 * 12 * 4 * 3 * n * size * len(rs)      # rows/cols and their transposes: 4 taps, index + weight
     return 3 * 4 * params + taps + 8 * 4 * 3 * n * size * size
 
+def _crop_run(run, j, size):
+    "The central `size`×`size` window of every image a run kept (for `canvas=True`)."
+    cut = lambda x: x[..., j:j + size, j:j + size] if x is not None else None
+    run.image, run.best = cut(run.image), cut(run.best)
+    run.history['snapshots'] = [(k, cut(x)) for k, x in run.history.get('snapshots', [])]
+    return run
+
+def stack_ascent(objective,          # views -> one score per view
+                 n=1,                # images in the batch
+                 *, size=224,        # side of the picture
+                 steps=100, count=8, jitter=1/6, noise=0.2, lr=0.3, step=4, decorrelate=True, optimizer='sgd',
+                 canvas=False,       # True: a stack larger by the jitter, exact windows at whole-pixel offsets, central window returned
+                 view_size=224,      # side of the views the objective sees
+                 device='cpu', callback=None, progress=False, snapshot_every=0):
+    "Direct Ascent Synthesis for any objective: an image stack ascended through jittered, noisy views; returns a `Run`."
+    j = int(round(jitter * size))
+    if not 0 <= j < size: raise ValueError(f"jitter is a fraction of the side in [0, 1), got {jitter}.")
+    side = size + 2 * j if canvas else size
+    param = ImageStack(side, n=n, step=step, decorrelate=decorrelate).to(device)
+    views = RandomViews(count, jitter=2 * j if canvas else j, noise=noise, size=view_size)
+    run = ascend(param, objective, steps=steps, lr=lr, optimizer=optimizer, transform=views,
+                 snapshot_every=snapshot_every, callback=callback, progress=progress)
+    return _crop_run(run, j, size) if canvas else run
+
+# %% ../nbs/05_image_stacks.ipynb #c015b
 @recipe('das', '05', views='count', quick=dict(size=64, steps=4, count=2),
-        memory=lambda v: stack_bytes(v['size'], 1, v['step']),
+        memory=lambda v: stack_bytes(v['size'] + (2 * int(v['jitter'] * v['size']) if v.get('canvas') else 0), 1, v['step']),
         count=Knob('int', 1, 32, 1, label='views'), jitter=Knob('float', 0, 0.45, 0.01, label='jitter (× side)'),
         noise=Knob('float', 0, 1, 0.05, label='noise σ'), lr=Knob('log', 1e-3, 10, 0.01),
         step=Knob('int', 1, 32, 1, label='layer step'), decorrelate=Knob('bool', label='decorrelated colour'),
-        optimizer=Knob('choice', choices=('sgd', 'adam')))
+        optimizer=Knob('choice', choices=('sgd', 'adam')), canvas=Knob('bool', label='canvas (reference crops)'))
 def das(target,              # class name or index, a list of them (one image each), or None with `objective`
         *, size=224,         # output side R
         steps=100,           # SGD steps
@@ -157,20 +182,20 @@ def das(target,              # class name or index, a list of them (one image ea
         step=4,              # layer sides range(1, size+1, step)
         decorrelate=True,    # decorrelated colour
         optimizer='sgd',     # 'sgd' (see "Why plain SGD") or 'adam'
+        canvas=False,        # the reference code path's canvas and crops
         model=None, seed=0, callback=None, progress=False,
         objective=None,      # any views -> scores callable, instead of the target's logit
         n=None,              # images in the batch with `objective` (default: one per target)
         snapshot_every=0):
-    "Direct Ascent Synthesis: an image stack ascended through jittered, noisy views with plain SGD; returns a `Run`."
+    "Direct Ascent Synthesis of a class: `stack_ascent` on the target logit, with the common recipe signature."
     model = prepare(model, seed)
     if objective is None:
         if target is None: raise ValueError("Give a target class, or an `objective`.")
         objective = ClassLogit(model, list(target) if isinstance(target, (list, tuple)) else target)
     n = n or len(getattr(objective, 'targets', [0]))
-    param = ImageStack(size, n=n, step=step, decorrelate=decorrelate).to(model.device)
-    views = RandomViews(count, jitter=int(jitter * size), noise=noise, size=model.input_size)
-    return ascend(param, objective, steps=steps, lr=lr, optimizer=optimizer, transform=views,
-                  snapshot_every=snapshot_every, callback=callback, progress=progress)
+    return stack_ascent(objective, n, size=size, steps=steps, count=count, jitter=jitter, noise=noise, lr=lr, step=step, decorrelate=decorrelate,
+                        optimizer=optimizer, canvas=canvas, view_size=model.input_size, device=model.device,
+                        callback=callback, progress=progress, snapshot_every=snapshot_every)
 
 # %% ../nbs/05_image_stacks.ipynb #b55c3b02
 def layer_grad_rms(stack,           # an `ImageStack`

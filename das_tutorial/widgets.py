@@ -10,7 +10,7 @@ import io, math, threading
 import ipywidgets as W
 from PIL import Image, ImageDraw
 from .core import *
-from .ascent import Knob, Recipe, get_recipe
+from .ascent import Knob, Recipe
 
 # %% ../nbs/09_widgets.ipynb #w005
 def png_bytes(image, size=None):
@@ -49,9 +49,11 @@ class ControlPanel:
         return self._stop.is_set()
     def describe(self, run):
         "One line on a finished run: steps, source probability, time, and whether it was stopped."
-        p = run.history['prob'][-1][0] if run.history.get('prob') else float('nan')
         head = f"stopped at step {run.steps} of {self.total_steps()}" if run.stopped else f"{run.steps} steps"
-        return f"{head}: source p = {p:.3f}, {run.evaluations} model evaluations per image, {run.seconds:.1f} s"
+        if run.history.get('prob'): what = f"source p = {run.history['prob'][-1][0]:.3f}"
+        else: what = f"score {run.history['score'][0][0]:.2f} -> {run.history['score'][-1][0]:.2f}"
+        untrained = ' (untrained model: mechanics only)' if getattr(run, 'untrained', False) else ''
+        return f"{head}: {what}, {run.evaluations} model evaluations per image, {run.seconds:.1f} s{untrained}"
     def _run(self):
         try:
             self.result = self.run_fn(callback=self.on_step, **self.values())
@@ -85,8 +87,10 @@ def knob_control(name, knob, value):
     label = knob.label or name
     style = dict(description=label, style={'description_width': '110px'}, layout=W.Layout(width='340px'))
     if knob.kind == 'int': return W.IntSlider(value=int(value), min=int(knob.low), max=int(max(knob.high, value)), step=int(knob.step or 1), **style)
-    if knob.kind == 'float':
-        return W.FloatSlider(value=value, min=knob.low, max=max(knob.high, value), step=knob.step or 0.01, readout_format='.3g', **style)
+    if knob.kind == 'float':   # a default that is not on the knob's grid (1/6, say) gets a grid fine enough to show it as it is
+        step = knob.step or 0.01
+        if abs(value / step - round(value / step)) > 1e-6: step = 1e-4
+        return W.FloatSlider(value=value, min=knob.low, max=max(knob.high, value), step=step, readout_format='.4g', **style)
     if knob.kind == 'log':
         return W.FloatLogSlider(value=value, base=10, min=math.log10(knob.low), max=math.log10(max(knob.high, value)), step=1e-4, readout_format='.3g', **style)
     if knob.kind == 'choice': return W.Dropdown(options=list(knob.choices), value=value, **style)
@@ -98,9 +102,14 @@ def recipe_panel(recipe,          # a `Recipe` or its registered name
                  target=None,     # the class (or prompt) to start with
                  **fixed):        # settings to pass but not show as controls
     "A `ControlPanel` for a recipe: one control per knob, defaults from its signature (its quick settings in quick mode)."
-    r = get_recipe(recipe) if isinstance(recipe, str) else recipe
+    if isinstance(recipe, str):
+        from das_tutorial.cli import all_recipes     # the command line's module imports every lesson (and no ipywidgets)
+        recipes = all_recipes()
+        if recipe not in recipes: raise KeyError(f"No recipe {recipe!r}; there are {', '.join(recipes)}.")
+        r = recipes[recipe]
+    else: r = recipe
     start = {**r.defaults, **(r.quick if QUICK else {}), **fixed}
-    controls = dict(target=W.Text(value=target or getattr(r, 'example', None) or 'jellyfish', description='class',
+    controls = dict(target=W.Text(value=target or r.example or 'jellyfish', description='prompt' if r.example else 'class',
                                   style={'description_width': '110px'}, layout=W.Layout(width='340px')))
     controls.update({k: knob_control(k, kn, start[k]) for k, kn in r.knobs.items() if k not in fixed})
     def run_fn(target, callback=None, **values): return r(target, model=model, callback=callback, progress=False, **{**fixed, **values})

@@ -23,11 +23,11 @@ def test_bad_model_names(bad, message):
 
 
 def test_online_model_fails_fast_and_clearly_offline(monkeypatch):
-    import time, das_tutorial.core as core
-    monkeypatch.setattr(core, 'hub_online', lambda *a, **k: False)
-    import timm
-    def no_net(*a, **k): raise OSError('network unreachable')
-    monkeypatch.setattr(timm, 'create_model', no_net)
+    import time, socket, das_tutorial.core as core
+    def refuse(*a, **k): raise OSError('no network')
+    monkeypatch.setattr(socket, 'create_connection', refuse)
+    monkeypatch.delenv('HF_HUB_OFFLINE', raising=False)
+    core.hub_online.cache_clear(); core._cached_classifier.cache_clear()
     t = time.time()
     with pytest.raises(RuntimeError, match='internet') as e: load_classifier('resnet18', device='cpu')
     assert time.time() - t < 5 and 'tf_efficientnet_lite0' in str(e.value)

@@ -1,0 +1,71 @@
+"Lesson 08: the masked modules (a tiny random ViT-MAE for the real path, the offline fill) and the CaG recipe."
+import sys, pytest, torch
+from das_tutorial.core import load_classifier
+from das_tutorial.cag import *
+
+model = load_classifier(device='cpu')
+
+
+@pytest.fixture(scope='module')
+def tiny_mae():
+    from transformers import ViTMAEConfig, ViTMAEForPreTraining
+    torch.manual_seed(0)
+    return ViTMAEForPreTraining(ViTMAEConfig(image_size=32, patch_size=8, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+                                             decoder_hidden_size=32, decoder_num_hidden_layers=1, decoder_num_attention_heads=2, decoder_intermediate_size=64))
+
+
+def test_reconstruction_shapes_gradients_and_fixed_masks(tiny_mae):
+    g = MaskedReconstruction(tiny_mae, 0.75)
+    x = torch.rand(2, 3, 32, 32, requires_grad=True)
+    noise = torch.rand(2, 16)
+    y = g(x, noise=noise)
+    assert y.shape == x.shape
+    y.sum().backward(); assert x.grad.abs().sum() > 0
+    m = g.last_mask.clone(); g(x, noise=noise)
+    assert torch.equal(m, g.last_mask) and torch.allclose(m.mean((1, 2, 3)), torch.full((2,), 0.75))
+    visible = (1 - m).expand_as(x).bool()
+    assert torch.equal(g(x.detach(), noise=noise)[visible], x.detach()[visible])
+
+
+def test_mask_ratio_zero_passes_the_image_through(tiny_mae):
+    x = torch.rand(2, 3, 32, 32)
+    assert torch.allclose(MaskedReconstruction(tiny_mae, 0.0)(x), x, atol=1e-6)
+
+
+def test_views_of_another_size_are_resized_to_the_mae(tiny_mae):
+    assert MaskedReconstruction(tiny_mae, 0.5)(torch.rand(1, 3, 50, 50)).shape == (1, 3, 32, 32)
+
+
+@pytest.mark.parametrize('ratio', [0.0, 0.25, 0.5, 0.75, 0.9])
+def test_offline_fill_hides_the_asked_fraction(ratio):
+    g = MaskedFill(ratio)
+    x = torch.rand(3, 3, 224, 224)
+    y = g(x)
+    assert abs(g.last_mask.mean().item() - ratio) < 0.01
+    assert torch.equal(y[(g.last_mask == 0).expand_as(x)], x[(g.last_mask == 0).expand_as(x)])
+
+
+def test_bad_ratios_and_fills():
+    with pytest.raises(ValueError, match='mask_ratio'): MaskedFill(1.0)
+    with pytest.raises(ValueError, match="fill must be"): MaskedFill(0.5, fill='zeros')
+
+
+def test_recipe_raises_the_target_probability(tiny_mae):
+    r = cag('goldfish', size=64, steps=8, n_octaves=2, model=model)
+    assert r.history['prob'][-1][0] > r.history['prob'][0][0] and r.image.shape == (1, 3, 64, 64)
+    assert cag('goldfish', size=32, steps=2, n_octaves=1, g='mae', mae=tiny_mae, model=model).steps == 2
+
+
+def test_missing_transformers_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'transformers', None)
+    with pytest.raises(ImportError, match=r"das-tutorial\[mae\]"): load_mae()
+
+
+def test_offline_mae_fails_fast(monkeypatch):
+    import time, socket, das_tutorial.core as core
+    def refuse(*a, **k): raise OSError('no network')
+    monkeypatch.setattr(socket, 'create_connection', refuse)
+    core.hub_online.cache_clear()
+    t = time.time()
+    with pytest.raises(RuntimeError, match='MaskedFill'): load_mae()
+    assert time.time() - t < 10
