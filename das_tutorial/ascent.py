@@ -31,6 +31,8 @@ class PixelImage(nn.Module):
     def forward(self): return self.pixels
     @torch.no_grad()
     def after_step(self): self.pixels.clamp_(0, 1)
+    @torch.no_grad()
+    def set_image(self, image): self.pixels.copy_(image.clamp(0, 1))   # for regularisers that change the image in place
 
 def noise_image(size=224,     # side in pixels
                 n=1,          # images in the batch
@@ -99,6 +101,7 @@ class Regulariser:
     def active(self, t): return self.start <= t <= self.end
     def penalty(self, image): return None       # a scalar to add (times `weight`) to the loss, or None
     def filter(self, image, t): return image    # the image the model sees (differentiable)
+    def after_step(self, param, t): pass        # change the image in place after a step (no gradients)
 
 # %% ../nbs/01_naive_ascent.ipynb #c020
 @dataclass
@@ -177,6 +180,8 @@ def ascend(param,              # nn.Module: forward() -> images (N, 3, H, W) in 
             if sched is not None: sched.step()
             with torch.no_grad():
                 if hasattr(param, 'after_step'): param.after_step()
+                for r in regularisers:
+                    if r.active(t): r.after_step(param, t)
             last = shown
             done, evals = step + 1, evals + len(views) // len(image)
             hist['loss'].append(value); hist['score'].append(scores.tolist())

@@ -138,11 +138,12 @@ class CLIPObjective:
 # %% ../nbs/06_clip.ipynb #g019
 def clip_image(objective,           # e.g. `CLIPObjective(clip, 'a lighthouse')`
                param='stack',       # 'stack' (DAS), 'pixels', or 'octaves'
-               size=224, steps=100, count=8, jitter=1/6, noise=0.2, lr=0.3, step=4, decorrelate=True,
+               size=224, steps=100, count=8, jitter=1/6, noise=0.2, lr=0.3, step=4, decorrelate=True, canvas=True, noise_kind='uniform',
                view_size=224, device='cpu', callback=None, progress=False, snapshot_every=0):
     "One image ascended on `objective`: the image stack (SGD at `lr`), pixels through views, or octaves (both Adam at their lessons' rates)."
     if param == 'stack':
-        return stack_ascent(objective, 1, size=size, steps=steps, count=count, jitter=jitter, noise=noise, lr=lr, step=step, decorrelate=decorrelate,
+        return stack_ascent(objective, 1, size=size, steps=steps, count=count, jitter=jitter, noise=noise, noise_kind=noise_kind, lr=lr, step=step,
+                            decorrelate=decorrelate, canvas=canvas,
                             view_size=view_size, device=device, callback=callback, progress=progress, snapshot_every=snapshot_every)
     if param == 'pixels':   # lesson 03: pixels through views, Adam at lesson 03's rate
         from das_tutorial.transforms import RandomViews

@@ -106,14 +106,14 @@ def hole_mask(size, frac=0.3):
 
 @recipe('dfg', '07', quick=dict(size=48, steps=4),
         mode=Knob('choice', choices=('unconditional', 'conditional', 'edit', 'inpaint')),
-        score_weight=Knob('float', 0, 100, 1, label='score weight'), cond_weight=Knob('float', 0, 50, 0.5, label='condition weight'),
+        score_weight=Knob('float', 0, 5000, 10, label='score weight'), cond_weight=Knob('float', 0, 50, 0.5, label='condition weight'),
         params=Knob('choice', choices=('head', 'last', 'all'), label='theta'), lam=Knob('choice', choices=('const', 'loss'), label='lambda'),
         lr=Knob('log', 1e-4, 1, 0.01), param=Knob('choice', choices=('pixels', 'stack'), label='parameterisation'),
         variation=Knob('float', 0, 100, 1, label='variance norm'), hole=Knob('float', 0.1, 0.6, 0.05, label='hole (× side)'))
 def dfg(target,                  # class for the condition (ignored when unconditional; optional when inpainting)
         *, size=128, steps=150,
         mode='conditional',      # 'unconditional', 'conditional', 'edit' or 'inpaint'
-        score_weight=30.0,       # weight of the score term
+        score_weight=1000.0,     # weight of the score term (its gradient is ~1000x smaller than the condition's: see above)
         cond_weight=1.0,         # weight of log p(target | x)
         params='last', lam='const',
         lr=0.01,                 # Adam on the pixels; SGD on the stack uses 30 × this

@@ -26,9 +26,10 @@ def _targets(target, n):
     return torch.tensor(ts)
 
 @torch.no_grad()
-def class_probs(model, images, targets):
-    "Each image's probability of its target class under `model` (images resized to the model's size), and its top-1 index."
-    p = model(fit_to_model(images.to(model.device), model)).softmax(-1)
+def class_probs(model, images, targets, resize=True):
+    "Each image's probability of its target class under `model` (images resized to the model's size unless `resize=False`), and its top-1 index."
+    x = images.to(model.device)
+    p = model(fit_to_model(x, model) if resize else x).softmax(-1)
     return p[torch.arange(len(images)), targets.to(p.device)].cpu(), p.argmax(-1).cpu()
 
 def judge_score(images,              # (N, 3, H, W) in [0, 1]
@@ -178,8 +179,8 @@ COMPARE = dict(size=quick_or_full(48, 128), evaluations=quick_or_full(16, 200),
 # %% ../nbs/00b_evaluate.ipynb #e026
 @torch.no_grad()
 def source_prob(model, images, target):
-    "The source model's probability of `target` for each image (clean, no augmentation)."
-    return class_probs(model, images, _targets(target, len(images)))[0]
+    "The source model's probability of `target` for each image as it is: its own size, no augmentation (what a pixel method optimised)."
+    return class_probs(model, images, _targets(target, len(images)), resize=False)[0]
 
 def compare(methods,       # dict: name -> callable (target, seed) -> Run
             model,         # the source model, to score the final images

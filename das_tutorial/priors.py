@@ -64,33 +64,42 @@ def linear_schedule(first, last):
     return lambda t: first + (last - first) * t
 
 class GaussianBlur(Regulariser):
-    "While active (by default the first three quarters of a run) the model sees the image blurred by `sigma`."
+    "While active (by default the first three quarters of a run) blur the image in place (`on='image'`) or what the model sees (`on='view'`)."
     def __init__(self, sigma=1.0,  # a number, or a schedule t -> sigma
-                 start=0.0, end=0.75):
-        super().__init__(0.0, start, end); self.sigma = sigma
+                 start=0.0, end=0.75,
+                 on='image'):      # 'image': replace the image by its blur after each step; 'view': blur what the model sees
+        super().__init__(0.0, start, end); self.sigma, self.on = sigma, on
+        if on not in ('image', 'view'): raise ValueError(f"on must be 'image' or 'view', got {on!r}.")
         if not callable(sigma) and not float(sigma) >= 0: raise ValueError(f"Blur sigma must be a finite number >= 0 (in pixels), got {sigma}.")
     def sigma_at(self, t): return float(self.sigma(t) if callable(self.sigma) else self.sigma)
-    def filter(self, image, t): return blur(image, self.sigma_at(t))
+    def filter(self, image, t): return blur(image, self.sigma_at(t)) if self.on == 'view' else image
+    def after_step(self, param, t):
+        if self.on != 'image': return
+        if not hasattr(param, 'set_image'):
+            raise TypeError(f"Blurring the image in place needs a parameterisation with set_image (pixels have it, {type(param).__name__} has not): use GaussianBlur(..., on='view').")
+        param.set_image(blur(param(), self.sigma_at(t)))
 
 # %% ../nbs/02_priors.ipynb #c024
 def prior_regularisers(l1=20.0,           # L1 weight (0: off)
                        tv=200.0,          # TV weight (0: off)
                        sigma=1.2,         # blur sigma (0: off)
-                       blur_until=0.75):  # fraction of the run during which to blur
+                       blur_until=0.75,   # fraction of the run during which to blur
+                       blur_on='image'):  # 'image' (in place) or 'view'
     "The list of lesson-02 regularisers for the given weights; zero switches a prior off."
     regs = []
     if l1: regs.append(L1Penalty(l1))
     if tv: regs.append(TVPenalty(tv))
-    if sigma: regs.append(GaussianBlur(sigma, end=blur_until))
+    if sigma: regs.append(GaussianBlur(sigma, end=blur_until, on=blur_on))
     return regs
 
 @recipe('priors', '02', quick=dict(size=64, steps=10),
         lr=Knob('log', 1e-3, 1, 0.01), l1=Knob('float', 0, 100, 1, label='L1 weight'), tv=Knob('float', 0, 1000, 10, label='TV weight'),
-        sigma=Knob('float', 0, 4, 0.1, label='blur sigma'), blur_until=Knob('float', 0, 1, 0.05, label='blur until'))
-def prior_ascent(target, *, size=224, steps=200, lr=0.05, l1=20.0, tv=200.0, sigma=1.2, blur_until=0.75,
+        sigma=Knob('float', 0, 4, 0.1, label='blur sigma'), blur_until=Knob('float', 0, 1, 0.05, label='blur until'),
+        blur_on=Knob('choice', choices=('image', 'view'), label='blur on'))
+def prior_ascent(target, *, size=224, steps=200, lr=0.05, l1=20.0, tv=200.0, sigma=1.2, blur_until=0.75, blur_on='image',
                  model=None, seed=0, callback=None, progress=False):
     "Pixel ascent from a soft grey start with lesson 02's priors (L1, TV, blur curriculum), class logit, Adam."
     model = prepare(model, seed)
     n = len(target) if isinstance(target, (list, tuple)) else 1
     return ascend(PixelImage(soft_noise(size, n=n, device=model.device)), ClassLogit(model, target), steps=steps, lr=lr,
-                  regularisers=prior_regularisers(l1, tv, sigma, blur_until), callback=callback, progress=progress)
+                  regularisers=prior_regularisers(l1, tv, sigma, blur_until, blur_on), callback=callback, progress=progress)

@@ -39,6 +39,7 @@ class Bags(nn.Module):
         self.register_buffer('w', M[rows, cols].float(), persistent=False)
     def mm(self, table): return F.embedding_bag(self.idx, table, self.off, mode='sum', per_sample_weights=self.w)
 
+# %% ../nbs/05_image_stacks.ipynb #c008b
 def buckets(sides,   # sorted layer sides
             R, c,    # output side, channels
             budget): # floats of intermediate per bucket
@@ -70,6 +71,7 @@ class _UpsampleSum(torch.autograd.Function):
             grads.append(colsT.mm(gy).view(-1, c, w))
         return (None, *grads)
 
+# %% ../nbs/05_image_stacks.ipynb #c008c
 def squash(x):
     "Map any real tensor into (0, 1): (tanh(x) + 1) / 2, the stack's last step."
     return (torch.tanh(x) + 1) / 2
@@ -151,8 +153,8 @@ def _crop_run(run, j, size):
 def stack_ascent(objective,          # views -> one score per view
                  n=1,                # images in the batch
                  *, size=224,        # side of the picture
-                 steps=100, count=8, jitter=1/6, noise=0.2, lr=0.3, step=4, decorrelate=True, optimizer='sgd',
-                 canvas=False,       # True: a stack larger by the jitter, exact windows at whole-pixel offsets, central window returned
+                 steps=100, count=8, jitter=1/6, noise=0.2, noise_kind='uniform', lr=0.3, step=4, decorrelate=True, optimizer='sgd',
+                 canvas=True,        # a stack larger by the jitter, exact windows at whole-pixel offsets, central window returned
                  view_size=224,      # side of the views the objective sees
                  device='cpu', callback=None, progress=False, snapshot_every=0):
     "Direct Ascent Synthesis for any objective: an image stack ascended through jittered, noisy views; returns a `Run`."
@@ -160,7 +162,7 @@ def stack_ascent(objective,          # views -> one score per view
     if not 0 <= j < size: raise ValueError(f"jitter is a fraction of the side in [0, 1), got {jitter}.")
     side = size + 2 * j if canvas else size
     param = ImageStack(side, n=n, step=step, decorrelate=decorrelate).to(device)
-    views = RandomViews(count, jitter=2 * j if canvas else j, noise=noise, size=view_size)
+    views = RandomViews(count, jitter=2 * j if canvas else j, noise=noise, noise_kind=noise_kind, size=view_size)
     run = ascend(param, objective, steps=steps, lr=lr, optimizer=optimizer, transform=views,
                  snapshot_every=snapshot_every, callback=callback, progress=progress)
     return _crop_run(run, j, size) if canvas else run
@@ -169,7 +171,8 @@ def stack_ascent(objective,          # views -> one score per view
 @recipe('das', '05', views='count', quick=dict(size=64, steps=4, count=2),
         memory=lambda v: stack_bytes(v['size'] + (2 * int(v['jitter'] * v['size']) if v.get('canvas') else 0), 1, v['step']),
         count=Knob('int', 1, 32, 1, label='views'), jitter=Knob('float', 0, 0.45, 0.01, label='jitter (× side)'),
-        noise=Knob('float', 0, 1, 0.05, label='noise σ'), lr=Knob('log', 1e-3, 10, 0.01),
+        noise=Knob('float', 0, 1, 0.05, label='noise'), noise_kind=Knob('choice', choices=('uniform', 'gaussian'), label='noise kind'),
+        lr=Knob('log', 1e-3, 10, 0.01),
         step=Knob('int', 1, 32, 1, label='layer step'), decorrelate=Knob('bool', label='decorrelated colour'),
         optimizer=Knob('choice', choices=('sgd', 'adam')), canvas=Knob('bool', label='canvas (reference crops)'))
 def das(target,              # class name or index, a list of them (one image each), or None with `objective`
@@ -177,12 +180,13 @@ def das(target,              # class name or index, a list of them (one image ea
         steps=100,           # SGD steps
         count=8,             # views per step
         jitter=1/6,          # crop jitter as a fraction of the side
-        noise=0.2,           # std of the Gaussian noise on each view
+        noise=0.2,           # noise on each view: half-width (uniform) or std (Gaussian)
+        noise_kind='uniform',# 'uniform' (the reference code's) or 'gaussian'
         lr=0.3,              # SGD learning rate
         step=4,              # layer sides range(1, size+1, step)
         decorrelate=True,    # decorrelated colour
         optimizer='sgd',     # 'sgd' (see "Why plain SGD") or 'adam'
-        canvas=False,        # the reference code path's canvas and crops
+        canvas=True,         # the reference code path's canvas and crops
         model=None, seed=0, callback=None, progress=False,
         objective=None,      # any views -> scores callable, instead of the target's logit
         n=None,              # images in the batch with `objective` (default: one per target)
@@ -193,7 +197,7 @@ def das(target,              # class name or index, a list of them (one image ea
         if target is None: raise ValueError("Give a target class, or an `objective`.")
         objective = ClassLogit(model, list(target) if isinstance(target, (list, tuple)) else target)
     n = n or len(getattr(objective, 'targets', [0]))
-    return stack_ascent(objective, n, size=size, steps=steps, count=count, jitter=jitter, noise=noise, lr=lr, step=step, decorrelate=decorrelate,
+    return stack_ascent(objective, n, size=size, steps=steps, count=count, jitter=jitter, noise=noise, noise_kind=noise_kind, lr=lr, step=step, decorrelate=decorrelate,
                         optimizer=optimizer, canvas=canvas, view_size=model.input_size, device=model.device,
                         callback=callback, progress=progress, snapshot_every=snapshot_every)
 

@@ -34,13 +34,14 @@ class RandomViews:
     "`count` random views of each image in one batched resampling: crop jitter, zoom, rotation, colour, noise."
     def __init__(self, count=8,      # views per image
                  jitter=0,           # each view: a crop `jitter` px smaller, at a random offset in 0..jitter, resized back
-                 noise=0.0,          # std of Gaussian noise added to every view
+                 noise=0.0,          # amount of noise added to every view: the std (Gaussian) or the half-width (uniform)
                  scales=None,        # (low, high): extra random zoom factor per view; None: no zoom
                  angle=0.0,          # random rotation in ±`angle` degrees
                  colour=0.0,         # per-channel gain in 1±colour and offset in ±colour
                  size=None,          # output side (int) or (h, w); None: the input's size
                  mode='bilinear',    # grid_sample interpolation
-                 padding='reflection'): # what the views see outside the image
+                 padding='reflection', # what the views see outside the image
+                 noise_kind='gaussian'): # 'gaussian' or 'uniform' (the reference DAS code's)
         if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1: raise ValueError(f"count must be a positive int, got {count!r}.")
         self.count, self.jitter = int(count), int(_non_negative('jitter', jitter))
         self.noise, self.angle, self.colour = _non_negative('noise', noise), _non_negative('angle', angle), _non_negative('colour', colour)
@@ -48,7 +49,8 @@ class RandomViews:
             scales = (float(scales),) * 2 if isinstance(scales, (int, float)) else tuple(float(s) for s in scales)
             if len(scales) != 2 or not 0 < scales[0] <= scales[1]: raise ValueError(f"scales must be (low, high) with 0 < low <= high, got {scales}.")
         if size is not None and (min((size,) if isinstance(size, int) else size) < 1): raise ValueError(f"size must be positive, got {size}.")
-        self.scales, self.size, self.mode, self.padding = scales, size, mode, padding
+        if noise_kind not in ('gaussian', 'uniform'): raise ValueError(f"noise_kind must be 'gaussian' or 'uniform', got {noise_kind!r}.")
+        self.scales, self.size, self.mode, self.padding, self.noise_kind = scales, size, mode, padding, noise_kind
 
     def matrices(self, n, h, w, device=None):
         "One random affine matrix per view, (n, 2, 3), in `affine_grid`'s normalised coordinates."
@@ -75,7 +77,7 @@ class RandomViews:
             gain = torch.empty(len(x), 3, 1, 1, device=x.device, dtype=x.dtype).uniform_(1 - self.colour, 1 + self.colour)
             offset = torch.empty(len(x), 3, 1, 1, device=x.device, dtype=x.dtype).uniform_(-self.colour, self.colour)
             x = (x * gain + offset).clamp(0, 1)
-        if self.noise: x = x + self.noise * torch.randn_like(x)
+        if self.noise: x = x + self.noise * (torch.randn_like(x) if self.noise_kind == 'gaussian' else 2 * torch.rand_like(x) - 1)
         return x
 
     def __repr__(self):

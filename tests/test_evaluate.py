@@ -1,0 +1,54 @@
+"The judge panel: a real photo keeps its score, an adversarial image does not, and the picture statistics are right on known inputs."
+import math, pytest, torch
+from das_tutorial.core import load_classifier, sample_image, seed_everything
+from das_tutorial.evaluate import *
+
+
+@pytest.fixture(scope='module')
+def judges(): return default_judges('cpu')
+
+
+def test_a_real_photo_keeps_a_high_robust_p(judges):
+    row = judge_panel(sample_image(224), 'military uniform', judges)[0]
+    assert row['judge_top1'] == 'military uniform' and row['robust_p'] > 0.5 * row['judge_p'] and row['flags'] == ''
+
+
+def test_an_adversarial_image_does_not(judges):
+    source = load_classifier(device='cpu')
+    seed_everything(0)
+    x = torch.rand(1, 3, 224, 224)
+    for _ in range(20):
+        x.requires_grad_(True); g, = torch.autograd.grad(source(x)[0, 107], x)
+        x = (x.detach() + g.sign() / 255).clamp(0, 1)
+    assert source(x).softmax(-1)[0, 107] > 0.9
+    row = judge_panel(x, 'jellyfish', judges)[0]
+    assert row['robust_p'] < 0.01 and 'noise' in row['flags']
+
+
+def test_statistics_on_known_inputs():
+    flat = torch.full((1, 3, 64, 64), 0.5)
+    assert saturation(flat).item() == 0 and rms_contrast(flat).item() == 0 and math.isnan(spectral_slope(flat).item())
+    checker = ((torch.arange(64)[:, None] // 8 + torch.arange(64)[None] // 8) % 2).float().expand(1, 3, 64, 64)
+    assert saturation(checker).item() == 1 and abs(rms_contrast(checker).item() - 0.5) < 0.01
+    seed_everything(0)
+    assert abs(spectral_slope(torch.rand(1, 1, 128, 128).expand(1, 3, 128, 128)).item()) < 0.3
+    fy, fx = torch.meshgrid(torch.fft.fftfreq(128), torch.fft.fftfreq(128), indexing='ij')
+    pink = torch.fft.ifft2(1 / (fy ** 2 + fx ** 2).sqrt().clamp_min(1 / 128) * torch.exp(2j * math.pi * torch.rand(128, 128))).real
+    pink = ((pink - pink.mean()) / (6 * pink.std()) + 0.5).clamp(0, 1).expand(1, 3, 128, 128)
+    assert abs(spectral_slope(pink).item() + 2) < 0.3
+    grey_red = torch.stack([torch.ones(32, 32), torch.zeros(32, 32), torch.zeros(32, 32)])[None]
+    assert colourfulness(grey_red).item() > colourfulness(flat).item() == 0
+    assert naturalness(flat)[1] == ['haze'] and 'neon' in naturalness(checker)[1][0].split()
+
+
+def test_perturbations_keep_shape_and_range():
+    x = sample_image(96)
+    for name, f in PERTURBATIONS.items():
+        y = f(x)
+        assert y.shape == x.shape and 0 <= y.min() and y.max() <= 1, name
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match='NaN'): judge_panel(sample_image(32) * float('nan'), 'jellyfish')
+    with pytest.raises(ValueError, match='N, H, W >= 1'): judge_score(sample_image(32)[:0], 'jellyfish')
+    with pytest.raises(ValueError, match='targets'): judge_panel(sample_image(32).repeat(2, 1, 1, 1), ['jellyfish'] * 3)

@@ -1,0 +1,48 @@
+"The saved notebooks as a reader opens them: no error output, no panel left in an error state, metadata as JupyterLab writes it."
+import json, re
+from pathlib import Path
+import pytest
+
+NBS = sorted((Path(__file__).resolve().parents[1] / 'nbs').glob('*.ipynb'))
+
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.name)
+def test_no_saved_output_is_an_error(nb):
+    d = json.loads(nb.read_text())
+    for i, c in enumerate(d['cells']):
+        for o in c.get('outputs', []):
+            assert o.get('output_type') != 'error', f'{nb.name} cell {i} saved an error: {o.get("ename")}: {o.get("evalue")}'
+            assert 'Traceback (most recent call last)' not in json.dumps(o), f'{nb.name} cell {i} saved a traceback'
+
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.name)
+def test_no_saved_panel_shows_an_error(nb):
+    d = json.loads(nb.read_text())
+    shown = {o['data']['application/vnd.jupyter.widget-view+json']['model_id'] for c in d['cells'] for o in c.get('outputs', [])
+             if 'application/vnd.jupyter.widget-view+json' in o.get('data', {})}
+    state = d.get('metadata', {}).get('widgets', {}).get('application/vnd.jupyter.widget-state+json', {}).get('state', {})
+    def children(mid, seen):
+        if mid in seen or mid not in state: return
+        seen.add(mid)
+        for v in state[mid]['state'].values():
+            for ref in (v if isinstance(v, list) else [v]):
+                if isinstance(ref, str) and ref.startswith('IPY_MODEL_'): children(ref[len('IPY_MODEL_'):], seen)
+    displayed = set()
+    for mid in shown: children(mid, displayed)
+    for mid in displayed:
+        value = str(state[mid]['state'].get('value', ''))
+        assert not re.search(r'Could not run|Error:', value), f'{nb.name}: a displayed panel shows {value[:120]!r}'
+
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.name)
+def test_metadata_is_what_jupyterlab_writes(nb):
+    "Opening a notebook in JupyterLab must not mark it modified: the kernel's display name and language_info are already there."
+    md = json.loads(nb.read_text())['metadata']
+    assert md.get('kernelspec') == {'display_name': 'Python 3 (ipykernel)', 'language': 'python', 'name': 'python3'}, nb.name
+    assert md.get('language_info', {}).get('name') == 'python' and md['language_info'].get('pygments_lexer') == 'ipython3', nb.name
+
+
+def test_nothing_a_reader_needs_is_hidden():
+    for nb in NBS:
+        for i, c in enumerate(json.loads(nb.read_text())['cells']):
+            assert '#| hide' not in ''.join(c['source']), f'{nb.name} cell {i} is hidden'
