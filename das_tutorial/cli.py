@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['LESSON_MODULES', 'DEFAULT_METHOD', 'SHORTCUTS', 'FLAG_HINTS', 'all_recipes', 'UsageError', 'method_settings',
-           'total_memory', 'check_before_run', 'save_gif', 'report', 'generate_command', 'report_prompt',
-           'classes_command', 'methods_command', 'parser', 'main']
+           'total_memory', 'check_before_run', 'held_interrupts', 'save_gif', 'report', 'generate_command',
+           'report_prompt', 'classes_command', 'methods_command', 'parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #k002
 import argparse, os, sys
@@ -89,6 +89,19 @@ def check_before_run(recipe, settings, args):
     return out, gif, device
 
 # %% ../nbs/10_cli.ipynb #k012
+class held_interrupts:
+    "Hold Ctrl-C while torch is imported and the model loads, and raise it when the block ends: a KeyboardInterrupt raised inside a C extension's start-up can abort the whole process."
+    def __enter__(self):
+        import signal, threading
+        self.hit, self.old = False, None
+        if threading.current_thread() is threading.main_thread(): self.old = signal.signal(signal.SIGINT, self._hold)
+        return self
+    def _hold(self, *_): self.hit = True
+    def __exit__(self, typ, *_):
+        import signal
+        if self.old is not None: signal.signal(signal.SIGINT, self.old)
+        if self.hit and typ is None: raise KeyboardInterrupt
+
 def _error(msg, code=2):
     print(f"error: {msg}", file=sys.stderr)
     return code
@@ -120,29 +133,30 @@ def report(run, model, target, out, gif, steps):
 
 def generate_command(args):
     "Run `das-tutorial generate` for parsed `args`; returns the exit code."
-    recipes = all_recipes()
-    from das_tutorial.core import class_index, class_name, load_classifier, save_image
-    from das_tutorial.ascent import NonFiniteError
-    if args.prompt is not None:
-        if args.target is not None: return _error("give a class or --prompt, not both.")
-        if args.method not in (DEFAULT_METHOD, 'clip'): return _error("--prompt uses the CLIP method; leave out --method.")
-        args.method = 'clip'
-        if args.negative: args.set = (args.set or []) + [f'negative={args.negative}']
-    elif args.target is None: return _error("give a class (e.g. jellyfish) or --prompt TEXT.")
-    elif args.method == 'clip': return _error("the clip method takes --prompt TEXT instead of a class.")
-    if args.method not in recipes: return _error(f"unknown method {args.method!r}: choose one of {', '.join(recipes)} (`das-tutorial methods` describes them).")
-    recipe = recipes[args.method]
-    try:
-        target = args.prompt if args.prompt is not None else class_index(args.target)
-        settings = method_settings(recipe, args)
-        out, gif, device = check_before_run(recipe, settings, args)
+    with held_interrupts():
+        recipes = all_recipes()
+        from das_tutorial.core import class_index, class_name, load_classifier, save_image
+        from das_tutorial.ascent import NonFiniteError
         if args.prompt is not None:
-            from das_tutorial.clip import load_clip
-            model = load_clip(args.clip, device=device)
-        else: model = load_classifier(args.model, device=device)
-    except UsageError as e: return _error(e)
-    except (KeyError, IndexError) as e: return _error(e.args[0] if e.args else e)
-    except (ValueError, TypeError, RuntimeError, ImportError) as e: return _error(e)
+            if args.target is not None: return _error("give a class or --prompt, not both.")
+            if args.method not in (DEFAULT_METHOD, 'clip'): return _error("--prompt uses the CLIP method; leave out --method.")
+            args.method = 'clip'
+            if args.negative: args.set = (args.set or []) + [f'negative={args.negative}']
+        elif args.target is None: return _error("give a class (e.g. jellyfish) or --prompt TEXT.")
+        elif args.method == 'clip': return _error("the clip method takes --prompt TEXT instead of a class.")
+        if args.method not in recipes: return _error(f"unknown method {args.method!r}: choose one of {', '.join(recipes)} (`das-tutorial methods` describes them).")
+        recipe = recipes[args.method]
+        try:
+            target = args.prompt if args.prompt is not None else class_index(args.target)
+            settings = method_settings(recipe, args)
+            out, gif, device = check_before_run(recipe, settings, args)
+            if args.prompt is not None:
+                from das_tutorial.clip import load_clip
+                model = load_clip(args.clip, device=device)
+            else: model = load_classifier(args.model, device=device)
+        except UsageError as e: return _error(e)
+        except (KeyError, IndexError) as e: return _error(e.args[0] if e.args else e)
+        except (ValueError, TypeError, RuntimeError, ImportError) as e: return _error(e)
     steps = settings.get('steps', recipe.defaults['steps'])
     what = f"'{target}'" if args.prompt is not None else f"'{class_name(target)}' ({target})"
     print(f"{recipe.name} (lesson {recipe.lesson}): {what} with {model.name} at {settings.get('size', recipe.defaults['size'])} px, "
@@ -222,8 +236,8 @@ def main(argv=None):
         if args.command == 'generate':
             if args.output is None: args.output = f"{str(args.target if args.prompt is None else args.prompt)[:60].replace(' ', '_').replace('/', '_')}.png"
             code = generate_command(args)
-        elif args.command == 'classes': code = classes_command(args)
-        else: code = methods_command(args)
+        else:
+            with held_interrupts(): code = (classes_command if args.command == 'classes' else methods_command)(args)
     except KeyboardInterrupt:
         print("\ninterrupted; nothing was written.", file=sys.stderr); code = 130
     sys.exit(code)

@@ -66,7 +66,7 @@ def parse_clip(spec, pretrained=None):
 
 @contextlib.contextmanager
 def _quiet_root_logger():
-    "open_clip warns on the root logger when it builds random weights; silence that one warning."
+    "open_clip logs on the root logger (a warning for random weights, an error for a failed download); we say both ourselves."
     root = logging.getLogger(); level = root.level; root.setLevel(logging.ERROR)
     try: yield
     finally: root.setLevel(level)
@@ -81,13 +81,15 @@ def _cached_clip(name, tag, device):
     untrained = tag in (None, 'random')
     if name != UNTRAINED and not untrained:
         online = hub_online()
-        try: model, _, pre = oc.create_model_and_transforms(name, pretrained=tag)
+        try:
+            with _quiet_root_logger(): model, _, pre = oc.create_model_and_transforms(name, pretrained=tag)   # our message below says it better
         except Exception as e:
             why = 'no network is reachable' if not online else f'loading failed ({type(e).__name__}: {str(e)[:120]})'
             raise RuntimeError(f"Could not load the CLIP weights {name}:{tag}: they are downloaded from the internet once (hundreds of MB) and then cached, and {why}. "
                                f"Offline, run this lesson's mechanics with load_clip({UNTRAINED!r}) — random weights, so its pictures mean nothing.") from e
     else:
-        with _quiet_root_logger(): model, _, pre = oc.create_model_and_transforms(name, pretrained=None)   # we say "random" ourselves
+        with _quiet_root_logger(), torch.random.fork_rng(): # random weights, the same ones every time (seeded, caller's RNG untouched)
+            torch.manual_seed(0); model, _, pre = oc.create_model_and_transforms(name, pretrained=None)   # we say "random" ourselves
     cfg = model.visual.preprocess_cfg
     return CLIP(model, oc.get_tokenizer(name), cfg['mean'], cfg['std'], cfg['size'], f'{name}:{tag or "random"}', untrained).to(device)
 
