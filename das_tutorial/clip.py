@@ -67,7 +67,7 @@ def parse_clip(spec, pretrained=None):
 @contextlib.contextmanager
 def _quiet_root_logger():
     "open_clip logs on the root logger (a warning for random weights, an error for a failed download); we say both ourselves."
-    root = logging.getLogger(); level = root.level; root.setLevel(logging.ERROR)
+    root = logging.getLogger(); level = root.level; root.setLevel(logging.CRITICAL)
     try: yield
     finally: root.setLevel(level)
 

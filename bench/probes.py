@@ -1,0 +1,139 @@
+"""Hostile-but-fair probes of the command line and the API (issue 8), printed as a markdown table: what each one does now.
+
+    .venv/bin/python bench/probes.py            # about a minute on 2 CPU cores
+
+Each CLI probe runs `das_tutorial.cli.main(argv)` in this process, in an empty temporary folder, and records the exit code,
+the first line it printed to stderr (or stdout) and the files left behind. The Ctrl-C probes run the console script in a
+subprocess and send it SIGINT. The API probes call the package and record the exception's message (or what came back).
+"""
+import contextlib, io, os, signal, subprocess, sys, tempfile, time
+from pathlib import Path
+
+os.environ.setdefault('HF_HUB_OFFLINE', '1'); os.environ.setdefault('TQDM_DISABLE', '1')
+import torch
+from torch import nn
+from das_tutorial.cli import main
+
+CLI = [str(Path(sys.executable).parent / 'das-tutorial')]
+
+def short(text, n=110):
+    text = ' '.join(str(text).split())
+    return text if len(text) <= n else text[:n - 1] + '…'
+
+def cli_probe(argv):
+    with tempfile.TemporaryDirectory() as d:
+        cwd = os.getcwd(); os.chdir(d)
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try: main(argv); code = 0
+                except SystemExit as e: code = e.code
+        finally: os.chdir(cwd)
+        left = sorted(f"{p.name} ({p.stat().st_size} B)" for p in Path(d).iterdir())
+    text = (err.getvalue().strip().splitlines() if code else out.getvalue().strip().splitlines()[-1:]) or ['']
+    tb = 'Traceback' in err.getvalue()
+    return code, short(text[0] if not tb else 'TRACEBACK ' + text[-1]), ', '.join(left) or 'none'
+
+def ctrl_c_probe(argv, after):
+    with tempfile.TemporaryDirectory() as d:
+        p = subprocess.Popen(CLI + argv, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, OMP_NUM_THREADS='1'))
+        if isinstance(after, str):                      # wait for this text on stdout (the run has started)
+            line = ''
+            while after not in line: line = p.stdout.readline()
+            time.sleep(20)
+        else: time.sleep(after)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=120)
+        left = sorted(f"{q.name} ({q.stat().st_size} B)" for q in Path(d).iterdir())
+    lines = [l for l in (err.strip().splitlines() + out.strip().splitlines()) if 'stopped' in l or 'interrupted' in l] or [err or out]
+    return p.returncode, short(('TRACEBACK ' if 'Traceback' in err else '') + lines[0]), ', '.join(left) or 'none'
+
+def api_probe(f):
+    try: return 'returned', short(repr(f()))
+    except Exception as e: return type(e).__name__, short(e)
+
+G = ['generate']
+J = G + ['jellyfish']
+CLI_PROBES = [
+    ('misspelt class', G + ['jelyfish']), ('no such class', G + ['qqqqq']), ('class -1', G + ['-1']), ('class 1000', G + ['1000']),
+    ('class "107" (an index as text)', G + ['107', '--size', '32', '--steps', '1']),
+    ('--size 8', J + ['--size', '8']), ('--size 10000', J + ['--size', '10000']), ('--steps 0', J + ['--steps', '0']),
+    ('--lr inf', J + ['--lr', 'inf']), ('--lr nan', J + ['--lr', 'nan']), ('--lr -1', J + ['--lr', '-1']),
+    ('--noise inf', J + ['--noise', 'inf']), ('--noise nan', J + ['--noise', 'nan']), ('--seed -1', J + ['--seed', '-1']),
+    ('--seed 2**40', J + ['--seed', str(2 ** 40)]), ('--views 0', J + ['--views', '0']), ('--method nope', J + ['--method', 'nope']),
+    ('--set jitter (no value)', J + ['--set', 'jitter']), ('--set count=two', J + ['--set', 'count=two']),
+    ('--set nosuch=1', J + ['--set', 'nosuch=1']),
+    ('-o out (no extension)', J + ['-o', 'out']), ('-o out.xyz', J + ['-o', 'out.xyz']), ('-o no/such/dir/x.png', J + ['-o', 'no/such/dir/x.png']),
+    ('--gif run.png', J + ['--gif', 'run.png']), ('--gif run (no extension)', J + ['--gif', 'run']),
+    ('--device cuda without a GPU', J + ['--device', 'cuda']), ('--device tpu', J + ['--device', 'tpu']),
+    ('--model tf_efficientnet_lite (typo)', J + ['--model', 'tf_efficientnet_lite']),
+    ('--model resnet50 offline', J + ['--model', 'resnet50']), ('--model nosuchnet', J + ['--model', 'nosuchnet']),
+    ('--prompt with a class', J + ['--prompt', 'a cat']), ('--method clip without --prompt', J + ['--method', 'clip']),
+    ('--prompt, real CLIP weights offline', G + ['--prompt', 'a cat', '--size', '32', '--steps', '1']),
+    ('--prompt with the offline stand-in', G + ['--prompt', 'a cat', '--clip', 'tiny-untrained', '--size', '32', '--steps', '2', '-o', 'cat.png']),
+    ('a good run, 32 px, 2 steps, with --gif', J + ['--size', '32', '--steps', '2', '-o', 'j.png', '--gif', 'j.gif']),
+    ('classes shark', ['classes', 'shark']), ('classes zzzz', ['classes', 'zzzz']),
+]
+
+class Vector(nn.Module):       # returns (N,)
+    def forward(self, x): return x.mean((1, 2, 3))
+class Spatial(nn.Module):      # returns (N, 1000, 1, 1)
+    def forward(self, x): return x.mean((2, 3))[..., None, None].repeat(1, 334, 1, 1)[:, :1000]
+class Pair(nn.Module):         # returns a tuple
+    def forward(self, x): return (x.flatten(1)[:, :1000], None)
+class Dict(nn.Module):         # returns a dict
+    def forward(self, x): return {'logits': x.flatten(1)[:, :1000]}
+class Doubled(nn.Module):      # returns (2N, 1000)
+    def forward(self, x): return x.flatten(1)[:, :1000].repeat(2, 1)
+
+def small_bn_model(classes=1000):
+    return nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, classes)).train()
+
+def user_model_untouched(recipe_name):
+    "Run a recipe on a train-mode BatchNorm model; report whether state dict, training flag, requires_grad and .grad are as they were."
+    from das_tutorial.cli import all_recipes
+    m = small_bn_model(); before = {k: v.clone() for k, v in m.state_dict().items()}
+    m[0].weight.requires_grad_(False)
+    all_recipes()[recipe_name]('jellyfish', model=m, size=32, steps=3, **(dict(params='all') if recipe_name == 'dfg' else {}))
+    same = all(torch.equal(before[k], v) for k, v in m.state_dict().items())
+    return dict(state_dict_same=same, training=m.training, requires_grad=[p.requires_grad for p in m.parameters()][:2],
+                grads=sum(p.grad is not None for p in m.parameters()))
+
+def api_probes():
+    from das_tutorial.core import load_classifier, load_image, find_classes, class_index, as_classifier
+    from das_tutorial.evaluate import judge_score
+    from das_tutorial.ascent import get_recipe
+    das = get_recipe('das')
+    rows = [
+        ('load_classifier(None)', lambda: load_classifier(None)), ('load_classifier(123)', lambda: load_classifier(123)),
+        ('find_classes(None)', lambda: find_classes(None)), ("class_index('107')", lambda: class_index('107')),
+        ('load_image(size=3.5)', lambda: load_image(torch.rand(3, 8, 8), size=3.5)),
+        ('judge_score on an empty batch', lambda: judge_score(torch.rand(0, 3, 64, 64), 1)),
+        ('load_image of a tensor with NaN', lambda: load_image(torch.full((1, 3, 32, 32), float('nan')))),
+        ('load_image of a tensor in 0..255', lambda: load_image(torch.rand(1, 3, 32, 32) * 255)),
+        ('an image in 0..255 into judge_score', lambda: judge_score(torch.rand(1, 3, 64, 64) * 255, 1)),
+        ('model returning (N,)', lambda: das('jellyfish', size=32, steps=1, model=Vector())),
+        ('model returning (N,1000,1,1)', lambda: das('jellyfish', size=32, steps=1, model=Spatial())),
+        ('model returning a tuple', lambda: das('jellyfish', size=32, steps=1, model=Pair())),
+        ('model returning a dict', lambda: das('jellyfish', size=32, steps=1, model=Dict())),
+        ('model returning (2N,1000)', lambda: das('jellyfish', size=32, steps=1, model=Doubled())),
+        ('10-class model, target 107', lambda: das(107, size=32, steps=1, model=small_bn_model(10))),
+    ]
+    rows += [(f'user BN model in train mode after {r}', (lambda r=r: user_model_untouched(r))) for r in ['naive', 'das', 'dfg', 'cag']]
+    return [(name, *api_probe(f)) for name, f in rows]
+
+if __name__ == '__main__':
+    t0 = time.time()
+    torch.set_num_threads(1)
+    print('| CLI probe | exit | first line of the message (last line of the output when it succeeded) | files left |\n|---|---|---|---|')
+    for name, argv in CLI_PROBES:
+        code, msg, left = cli_probe(argv)
+        print(f"| {name} | {code} | {msg.replace('|', '/')} | {left} |", flush=True)
+    for name, argv, after in [('Ctrl-C while torch loads', J + ['-o', 'j.png'], 1.0),
+                              ('Ctrl-C during the run (after step 1)', J + ['-o', 'j.png', '--steps', '2000', '--size', '64'], 'steps on')]:
+        code, msg, left = ctrl_c_probe(argv, after)
+        print(f"| {name} | {code} | {msg.replace('|', '/')} | {left} |", flush=True)
+    print('\n| API probe | outcome | message or result |\n|---|---|---|')
+    for name, kind, msg in api_probes(): print(f"| {name} | {kind} | {msg.replace('|', '/')} |", flush=True)
+    print(f'\n{time.time() - t0:.0f} s')
