@@ -37,7 +37,8 @@ def cli_probe(argv):
 def ctrl_c_probe(argv, after):
     with tempfile.TemporaryDirectory() as d:
         p = subprocess.Popen(CLI + argv, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=dict(os.environ, OMP_NUM_THREADS='1'))
+                             env=dict(os.environ, OMP_NUM_THREADS='1'),
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # as in a terminal, even if started in the background
         if isinstance(after, str):                      # wait for this text on stdout (the run has started)
             line = ''
             while after not in line: line = p.stdout.readline()

@@ -7,6 +7,10 @@ from das_tutorial.cli import main
 CLI = [str(Path(sys.executable).parent / 'das-tutorial')]   # the console script, as a user runs it
 ENV = dict(os.environ, OMP_NUM_THREADS='1', TQDM_DISABLE='1')
 
+def as_in_a_terminal():
+    "Ctrl-C reaches a command run in a terminal. A shell starts background jobs with SIGINT ignored, and a child inherits that; undo it."
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 
 def run_main(argv, capsys):
     with pytest.raises(SystemExit) as e: main(argv)
@@ -85,7 +89,7 @@ def test_help_is_fast_and_cli_does_not_import_the_ui():
 def test_ctrl_c_writes_the_best_image_so_far_and_exits_130(tmp_path):
     "A real SIGINT to a real process, after its first steps are done."
     p = subprocess.Popen(CLI + ['generate', 'jellyfish', '--size', '64', '--steps', '2000', '-o', str(tmp_path / 'j.png')],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={k: v for k, v in ENV.items() if k != 'TQDM_DISABLE'})
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={k: v for k, v in ENV.items() if k != 'TQDM_DISABLE'}, preexec_fn=as_in_a_terminal)
     deadline = time.time() + 120
     buf = ''
     while time.time() < deadline:          # wait until the progress bar shows a few steps
@@ -99,7 +103,7 @@ def test_ctrl_c_writes_the_best_image_so_far_and_exits_130(tmp_path):
 
 
 def test_ctrl_c_during_start_up_is_not_a_traceback(tmp_path):
-    p = subprocess.Popen(CLI + ['generate', 'jellyfish', '-o', str(tmp_path / 'j.png')], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    p = subprocess.Popen(CLI + ['generate', 'jellyfish', '-o', str(tmp_path / 'j.png')], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, preexec_fn=as_in_a_terminal)
     time.sleep(1.0)                         # still importing torch / loading the model
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
