@@ -113,7 +113,7 @@ def hole_mask(size, frac=0.3):
 def dfg(target,                  # class for the condition (ignored when unconditional; optional when inpainting)
         *, size=128, steps=150,
         mode='conditional',      # 'unconditional', 'conditional', 'edit' or 'inpaint'
-        score_weight=1000.0,     # weight of the score term (its gradient is ~1000x smaller than the condition's: see above)
+        score_weight=1000.0,     # weight of the score term (its gradient is about three orders of magnitude smaller than the condition's: measured above)
         cond_weight=1.0,         # weight of log p(target | x)
         params='last', lam='const',
         lr=0.01,                 # Adam on the pixels; SGD on the stack uses 30 × this
