@@ -35,10 +35,10 @@ class ControlPanel:
         self.run_fn, self.controls, self.steps_key, self.preview_every, self.background = run_fn, controls, steps_key, preview_every, background
         self.run_button, self.stop_button = W.Button(description='Run', button_style='success'), W.Button(description='Stop')
         self.progress = W.IntProgress(value=0, min=0, max=1, description='step')
-        self.preview, self.status = W.Image(value=placeholder(), format='png', width=256, height=256), W.HTML('ready')
+        self.preview, self.status = W.Image(value=placeholder(), format='png', layout=W.Layout(width='256px', height='256px', object_fit='contain')), W.HTML('ready')
         self.run_button.on_click(lambda _: self.start()); self.stop_button.on_click(lambda _: self.stop())
         self._stop, self.thread, self.result = threading.Event(), None, None
-        self.widget = W.VBox([W.HBox([W.VBox(list(controls.values())), self.preview]),
+        self.widget = W.VBox([W.HBox([W.VBox(list(controls.values())), self.preview], layout=W.Layout(align_items='flex-start')),  # a square preview, not stretched to the controls' height
                               W.HBox([self.run_button, self.stop_button, self.progress]), self.status])
     def values(self): return {k: w.value for k, w in self.controls.items()}
     def total_steps(self): return int(self.values().get(self.steps_key, 1))

@@ -129,6 +129,8 @@ def check_lesson(browser, base, token, nb, recipe, shots):
         img = panel.locator('img').first
         ok = img.evaluate('im => im.complete && im.naturalWidth > 0')
         assert ok, 'the preview shows a broken image before the first run'
+        box = img.bounding_box()
+        assert box and abs(box['width'] - box['height']) <= 2, f"the preview is drawn {box and round(box['width'])}x{box and round(box['height'])} px: a square picture is stretched"
         src0 = img.get_attribute('src')
         text = panel.locator('.widget-text input').first
         text.fill('a red bicycle' if recipe == 'clip' else 'goldfish'); text.press('Enter')
