@@ -15,7 +15,7 @@ Variants (each changes one thing; the budget stays 400 evaluations, so fewer vie
     .venv/bin/python bench/das_leads.py --work /tmp/leads --save bench/grids/das_leads.png
     .venv/bin/python bench/das_leads.py --classes "jellyfish,castle" --seeds 0,1 --variants "8 views x 50 steps,4 views x 100 steps"
 """
-import argparse, os, time
+import argparse, time
 from pathlib import Path
 
 VARIANTS = {'8 views x 50 steps': ('count8', dict(count=8)),
@@ -47,7 +47,9 @@ def main():
     from das_tutorial.evaluate import judge_panel, default_judges, text_table
     from das_tutorial.cli import all_recipes
     classes = [c.strip() for c in a.classes.split(',') if c.strip()]
-    for c in classes: class_index(c)   # a clear error for an unknown class, before any work
+    for c in classes:                  # a clear error for an unknown class, before any work
+        try: class_index(c)
+        except KeyError as e: ap.error(e.args[0])
     seeds = [int(s) for s in a.seeds.split(',')]
     das, m0, judges = all_recipes()['das'], load_classifier(device='cpu'), default_judges('cpu')
     m1 = None
