@@ -4,13 +4,18 @@ benchmark's budget (224 px, 400 model image-evaluations per image, source tf_eff
 A screening run, not the benchmark: by default four of the benchmark's classes and one seed, so a difference of a few hundredths
 is noise. A lead that looks good here goes to `bench/peers.py` (ten classes, three seeds) before anything is claimed.
 
-Variants (each changes one thing; the budget stays 400 evaluations, so fewer views per step means more steps):
-- `8 views x 50 steps`: the recipe's defaults;
+Variants (each changes one thing from the stack as published, i.e. the `das` recipe with `resize_min=resize_max=1`, its
+default before this screening; the budget stays 400 evaluations, so fewer views per step means more steps):
+- `8 views x 50 steps`: the stack as published;
 - `4 views x 100 steps`, `2 views x 200 steps`: views per step traded for steps;
 - `2 views x 200 steps at lr 0.15`: the same with half the learning rate (more steps push the stack towards saturation);
 - `lite0+lite1 ensemble (4 views x 50 steps)`: the objective is the mean of lite0's and lite1's target logits, each model on each
   view counting as one evaluation. lite1 is then the cross judge *and* a source model, so its column is not independent; robust p
-  (lite2) still is. Not allowed by the benchmark's rule (source lite0 alone), listed as a lead.
+  (lite2) still is. Not allowed by the benchmark's rule (source lite0 alone), listed as a lead;
+- `views at random sizes 0.5-1.2`: each step the views are resized to a random side in [0.5, 1.2] x 224 (torch-dreams' random
+  resize; `resize_min=0.5, resize_max=1.2`), the `das` recipe's default since this screening;
+- `zoom 0.8-1.25 in the crops`, `zoom 0.8-1.25 + rotation 10 deg`: lesson 03's `RandomViews(scales=..., angle=...)` on the
+  stack's views instead (the views stay 224 px).
 
     .venv/bin/python bench/das_leads.py --work /tmp/leads --save bench/grids/das_leads.png
     .venv/bin/python bench/das_leads.py --classes "jellyfish,castle" --seeds 0,1 --variants "8 views x 50 steps,4 views x 100 steps"
@@ -18,11 +23,28 @@ Variants (each changes one thing; the budget stays 400 evaluations, so fewer vie
 import argparse, time
 from pathlib import Path
 
-VARIANTS = {'8 views x 50 steps': ('count8', dict(count=8)),
-            '4 views x 100 steps': ('count4', dict(count=4)),
-            '2 views x 200 steps': ('count2', dict(count=2)),
-            '2 views x 200 steps at lr 0.15': ('count2_lr0.15', dict(count=2, lr=0.15)),
-            'lite0+lite1 ensemble (4 views x 50 steps)': ('ens_count4', dict(count=4, ensemble=True))}
+OFF = dict(resize_min=1.0, resize_max=1.0)   # the stack as published
+VARIANTS = {'8 views x 50 steps': ('count8', dict(count=8, **OFF)),
+            '4 views x 100 steps': ('count4', dict(count=4, **OFF)),
+            '2 views x 200 steps': ('count2', dict(count=2, **OFF)),
+            '2 views x 200 steps at lr 0.15': ('count2_lr0.15', dict(count=2, lr=0.15, **OFF)),
+            'lite0+lite1 ensemble (4 views x 50 steps)': ('ens_count4', dict(count=4, ensemble=True, **OFF)),
+            'zoom 0.8-1.25 in the crops': ('zoom', dict(count=8, scales=(0.8, 1.25))),
+            'zoom 0.8-1.25 + rotation 10 deg': ('zoom_rot', dict(count=8, scales=(0.8, 1.25), angle=10.0)),
+            'views at random sizes 0.5-1.2': ('resize', dict(count=8, resize_min=0.5, resize_max=1.2))}
+
+
+def zoomed_das(model, target, size, evals, seed, count, scales, angle):
+    "The stack as published, its views made by lesson 03's RandomViews with random zoom (and rotation): `das` does not expose them."
+    from das_tutorial.ascent import ClassLogit, ascend, prepare
+    from das_tutorial.stacks import ImageStack, _crop_run
+    from das_tutorial.transforms import RandomViews
+    model = prepare(model, seed)
+    j = int(round(size / 6))
+    views = RandomViews(count, jitter=2 * j, noise=0.2, noise_kind='uniform', size=model.input_size, scales=scales, angle=angle)
+    run = ascend(ImageStack(size + 2 * j, decorrelate=True), ClassLogit(model, target), steps=evals // count, lr=0.3, optimizer='sgd',
+                 transform=views, progress=False)
+    return _crop_run(run, j, size).image
 CLASSES = ('jellyfish', 'goldfish', 'volcano', 'castle')
 
 
@@ -70,6 +92,7 @@ def main():
                         o0, o1 = ClassLogit(m0, c), ClassLogit(m1, c)
                         img = das(None, objective=lambda v: (o0(v) + o1(v)) / 2, n=1, size=a.size, steps=a.evals // (2 * cfg['count']),
                                   model=m0, seed=seed, **cfg).image
+                    elif 'scales' in cfg: img = zoomed_das(m0, c, a.size, a.evals, seed, cfg['count'], cfg['scales'], cfg.get('angle', 0.0))
                     else: img = das(c, size=a.size, steps=a.evals // cfg['count'], model=m0, seed=seed, **cfg).image
                     if f: torch.save(img, f)
                 r = judge_panel(img, [c], judges)[0]; per.append(r)

@@ -52,15 +52,16 @@ def jitter_noise_views(image, count, jitter, noise):
 
 
 # ---- methods: name -> function(model, target_index, evals, size) -> ((1, 3, size, size) image in [0, 1], settings) -----------
-def project_method(name):
-    "A project recipe at its own defaults, the budget split into steps of its views."
+def project_method(name, **changes):
+    "A project recipe at its own defaults (or with `changes`), the budget split into steps of its views."
     def run(model, target, evals, size):
         from das_tutorial.cli import all_recipes
         r = all_recipes()[name]
         steps = max(1, evals // r.views())
-        img = r(target, size=size, steps=steps, model=model, seed=int(os.environ.get('BENCH_SEED', '0'))).image
-        return img, dict(recipe=name, steps=steps, views=r.views(), **{k: v for k, v in r.defaults.items() if k in r.knobs and k not in ('size', 'steps')})
-    run.__doc__ = f"This project's `{name}` recipe (das_tutorial.cli.all_recipes()['{name}']) at its own defaults."
+        img = r(target, size=size, steps=steps, model=model, seed=int(os.environ.get('BENCH_SEED', '0')), **changes).image
+        return img, dict(recipe=name, steps=steps, views=r.views(), **{k: v for k, v in {**r.defaults, **changes}.items() if k in r.knobs and k not in ('size', 'steps')})
+    run.__doc__ = (f"This project's `{name}` recipe (das_tutorial.cli.all_recipes()['{name}']) at its own defaults"
+                   + (f", except {', '.join(f'{k}={v}' for k, v in changes.items())}." if changes else "."))
     return run
 
 
@@ -160,7 +161,9 @@ def m_imstack(model, target, evals, size):
     return img, dict(steps=steps, views=VIEWS, lr=0.1, optimizer='Adam', weight_decay=1e-4, layers='32/64/128', augment='reference jitter+noise')
 
 
-METHODS = {**{n: project_method(n) for n in PROJECT}, 'reference_das': m_reference_das,
+# The `das` recipe as it was before view resizing became its default (lesson 05): the stack as published, for comparison.
+METHODS = {**{n: project_method(n) for n in PROJECT}, 'das_no_resize': project_method('das', resize_min=1.0, resize_max=1.0),
+           'reference_das': m_reference_das,
            'lucent': m_lucent, 'torch_dreams': m_torch_dreams, 'horama': m_horama, 'imstack': m_imstack}
 
 

@@ -13,6 +13,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .ascent import *
 from .transforms import RandomViews
+from torchvision.transforms import v2
 
 # %% ../nbs/05_image_stacks.ipynb #c006
 def stack_reference(layers, # list of (N, 3, r, r) tensors
@@ -156,6 +157,7 @@ def stack_ascent(objective,          # views -> one score per view
                  steps=100, count=8, jitter=1/6, noise=0.2, noise_kind='uniform', lr=0.3, step=4, decorrelate=True, optimizer='sgd',
                  canvas=True,        # a stack larger by the jitter, exact windows at whole-pixel offsets, central window returned
                  view_size=224,      # side of the views the objective sees
+                 resize=None,        # (low, high): each step, resize the views to a random side in [low, high] × view_size; None: off
                  device='cpu', callback=None, progress=False, snapshot_every=0):
     "Direct Ascent Synthesis for any objective: an image stack ascended through jittered, noisy views; returns a `Run`."
     j = int(round(jitter * size))
@@ -163,6 +165,10 @@ def stack_ascent(objective,          # views -> one score per view
     side = size + 2 * j if canvas else size
     param = ImageStack(side, n=n, step=step, decorrelate=decorrelate).to(device)
     views = RandomViews(count, jitter=2 * j if canvas else j, noise=noise, noise_kind=noise_kind, size=view_size)
+    if resize is not None and tuple(resize) != (1, 1):
+        lo, hi = resize
+        if not 0 < lo <= hi: raise ValueError(f"resize must be (low, high) with 0 < low <= high, got {tuple(resize)}.")
+        views = v2.Compose([views, v2.RandomResize(max(8, round(lo * view_size)), round(hi * view_size) + 1)])
     run = ascend(param, objective, steps=steps, lr=lr, optimizer=optimizer, transform=views,
                  snapshot_every=snapshot_every, callback=callback, progress=progress)
     return _crop_run(run, j, size) if canvas else run
@@ -174,7 +180,8 @@ def stack_ascent(objective,          # views -> one score per view
         noise=Knob('float', 0, 1, 0.05, label='noise'), noise_kind=Knob('choice', choices=('uniform', 'gaussian'), label='noise kind'),
         lr=Knob('log', 1e-3, 10, 0.01),
         step=Knob('int', 1, 32, 1, label='layer step'), decorrelate=Knob('bool', label='decorrelated colour'),
-        optimizer=Knob('choice', choices=('sgd', 'adam')), canvas=Knob('bool', label='canvas (reference crops)'))
+        optimizer=Knob('choice', choices=('sgd', 'adam')), canvas=Knob('bool', label='canvas (reference crops)'),
+        resize_min=Knob('float', 0.25, 2, 0.05, label='view size min (× input)'), resize_max=Knob('float', 0.25, 2, 0.05, label='view size max (× input)'))
 def das(target,              # class name or index, a list of them (one image each), or None with `objective`
         *, size=224,         # output side R
         steps=100,           # SGD steps
@@ -187,6 +194,8 @@ def das(target,              # class name or index, a list of them (one image ea
         decorrelate=True,    # decorrelated colour
         optimizer='sgd',     # 'sgd' (see "Why plain SGD") or 'adam'
         canvas=True,         # the reference code path's canvas and crops
+        resize_min=0.5,      # each step the views are resized to a random side in [resize_min, resize_max] × the model's input
+        resize_max=1.2,      #   side (torch-dreams' random resize); 1 and 1: off, the stack as published
         model=None, seed=0, callback=None, progress=False,
         objective=None,      # any views -> scores callable, instead of the target's logit
         n=None,              # images in the batch with `objective` (default: one per target)
@@ -198,7 +207,7 @@ def das(target,              # class name or index, a list of them (one image ea
         objective = ClassLogit(model, list(target) if isinstance(target, (list, tuple)) else target)
     n = n or len(getattr(objective, 'targets', [0]))
     return stack_ascent(objective, n, size=size, steps=steps, count=count, jitter=jitter, noise=noise, noise_kind=noise_kind, lr=lr, step=step, decorrelate=decorrelate,
-                        optimizer=optimizer, canvas=canvas, view_size=model.input_size, device=model.device,
+                        optimizer=optimizer, canvas=canvas, view_size=model.input_size, resize=(resize_min, resize_max), device=model.device,
                         callback=callback, progress=progress, snapshot_every=snapshot_every)
 
 # %% ../nbs/05_image_stacks.ipynb #b55c3b02
