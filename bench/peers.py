@@ -161,8 +161,16 @@ def m_imstack(model, target, evals, size):
     return img, dict(steps=steps, views=VIEWS, lr=0.1, optimizer='Adam', weight_decay=1e-4, layers='32/64/128', augment='reference jitter+noise')
 
 
+def m_das_zoom(model, target, evals, size):
+    """A lead, not a default: the stack as published (`das` with resize_min=resize_max=1) whose views get lesson 03's random zoom
+    0.8-1.25 inside the crops (`RandomViews(scales=...)`) instead of random view sizes; `bench/das_leads.py`'s `zoomed_das`."""
+    from das_leads import zoomed_das
+    img = zoomed_das(model, target, size, evals, int(os.environ.get('BENCH_SEED', '0')), VIEWS, (0.8, 1.25), 0.0)
+    return img, dict(steps=evals // VIEWS, views=VIEWS, lr=0.3, optimizer='sgd', scales=(0.8, 1.25), resize='off')
+
+
 # The `das` recipe as it was before view resizing became its default (lesson 05): the stack as published, for comparison.
-METHODS = {**{n: project_method(n) for n in PROJECT}, 'das_no_resize': project_method('das', resize_min=1.0, resize_max=1.0),
+METHODS = {**{n: project_method(n) for n in PROJECT}, 'das_no_resize': project_method('das', resize_min=1.0, resize_max=1.0), 'das_zoom': m_das_zoom,
            'reference_das': m_reference_das,
            'lucent': m_lucent, 'torch_dreams': m_torch_dreams, 'horama': m_horama, 'imstack': m_imstack}
 
