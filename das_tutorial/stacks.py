@@ -168,7 +168,8 @@ def stack_ascent(objective,          # views -> one score per view
     if resize is not None and tuple(resize) != (1, 1):
         lo, hi = resize
         if not 0 < lo <= hi: raise ValueError(f"resize must be (low, high) with 0 < low <= high, got {tuple(resize)}.")
-        views = v2.Compose([views, v2.RandomResize(max(8, round(lo * view_size)), round(hi * view_size) + 1)])
+        ref = view_size or side                    # a model without a fixed input size sees views of the stack's side
+        views = v2.Compose([views, v2.RandomResize(max(8, round(lo * ref)), round(hi * ref) + 1)])
     run = ascend(param, objective, steps=steps, lr=lr, optimizer=optimizer, transform=views,
                  snapshot_every=snapshot_every, callback=callback, progress=progress)
     return _crop_run(run, j, size) if canvas else run
