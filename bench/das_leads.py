@@ -35,16 +35,12 @@ VARIANTS = {'8 views x 50 steps': ('count8', dict(count=8, **OFF)),
 
 
 def zoomed_das(model, target, size, evals, seed, count, scales, angle):
-    "The stack as published, its views made by lesson 03's RandomViews with random zoom (and rotation): `das` does not expose them."
-    from das_tutorial.ascent import ClassLogit, ascend, prepare
-    from das_tutorial.stacks import ImageStack, _crop_run
-    from das_tutorial.transforms import RandomViews
+    "The stack as published, its views zoomed (and rotated) at random inside the crops: `stack_ascent(scales=, angle=)`."
+    from das_tutorial.ascent import ClassLogit, prepare
+    from das_tutorial.stacks import stack_ascent
     model = prepare(model, seed)
-    j = int(round(size / 6))
-    views = RandomViews(count, jitter=2 * j, noise=0.2, noise_kind='uniform', size=model.input_size, scales=scales, angle=angle)
-    run = ascend(ImageStack(size + 2 * j, decorrelate=True), ClassLogit(model, target), steps=evals // count, lr=0.3, optimizer='sgd',
-                 transform=views, progress=False)
-    return _crop_run(run, j, size).image
+    return stack_ascent(ClassLogit(model, target), 1, size=size, steps=evals // count, count=count, view_size=model.input_size,
+                        scales=scales, angle=angle).image
 CLASSES = ('jellyfish', 'goldfish', 'volcano', 'castle')
 
 

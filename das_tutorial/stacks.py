@@ -158,13 +158,14 @@ def stack_ascent(objective,          # views -> one score per view
                  canvas=True,        # a stack larger by the jitter, exact windows at whole-pixel offsets, central window returned
                  view_size=224,      # side of the views the objective sees
                  resize=None,        # (low, high): each step, resize the views to a random side in [low, high] × view_size; None: off
+                 scales=None, angle=0.0, # lesson 03's random zoom and rotation inside the crops (`RandomViews`); off by default
                  device='cpu', callback=None, progress=False, snapshot_every=0):
     "Direct Ascent Synthesis for any objective: an image stack ascended through jittered, noisy views; returns a `Run`."
     j = int(round(jitter * size))
     if not 0 <= j < size: raise ValueError(f"jitter is a fraction of the side in [0, 1), got {jitter}.")
     side = size + 2 * j if canvas else size
     param = ImageStack(side, n=n, step=step, decorrelate=decorrelate).to(device)
-    views = RandomViews(count, jitter=2 * j if canvas else j, noise=noise, noise_kind=noise_kind, size=view_size)
+    views = RandomViews(count, jitter=2 * j if canvas else j, noise=noise, noise_kind=noise_kind, size=view_size, scales=scales, angle=angle)
     if resize is not None and tuple(resize) != (1, 1):
         lo, hi = resize
         if not 0 < lo <= hi: raise ValueError(f"resize must be (low, high) with 0 < low <= high, got {tuple(resize)}.")
