@@ -4,8 +4,8 @@ benchmark's budget (224 px, 400 model image-evaluations per image, source tf_eff
 A screening run, not the benchmark: by default four of the benchmark's classes and one seed, so a difference of a few hundredths
 is noise. A lead that looks good here goes to `bench/peers.py` (ten classes, three seeds) before anything is claimed.
 
-Variants (each changes one thing from the stack as published, i.e. the `das` recipe with `resize_min=resize_max=1`, its
-default before this screening; the budget stays 400 evaluations, so fewer views per step means more steps):
+Variants (each changes one thing from the stack as published, i.e. the `das` recipe with `das_tutorial.stacks.PUBLISHED`: 8 views
+a step, SGD at 0.3, no rotation or resizing; the budget stays 400 evaluations, so fewer views per step means more steps):
 - `8 views x 50 steps`: the stack as published;
 - `4 views x 100 steps`, `2 views x 200 steps`: views per step traded for steps;
 - `2 views x 200 steps at lr 0.15`: the same with half the learning rate (more steps push the stack towards saturation);
@@ -13,9 +13,11 @@ default before this screening; the budget stays 400 evaluations, so fewer views 
   view counting as one evaluation. lite1 is then the cross judge *and* a source model, so its column is not independent; robust p
   (lite2) still is. Not allowed by the benchmark's rule (source lite0 alone), listed as a lead;
 - `views at random sizes 0.5-1.2`: each step the views are resized to a random side in [0.5, 1.2] x 224 (torch-dreams' random
-  resize; `resize_min=0.5, resize_max=1.2`), the `das` recipe's default since this screening;
+  resize; `resize_min=0.5, resize_max=1.2`), the `das` recipe's default after this screening;
 - `zoom 0.8-1.25 in the crops`, `zoom 0.8-1.25 + rotation 10 deg`: lesson 03's `RandomViews(scales=..., angle=...)` on the
-  stack's views instead (the views stay 224 px).
+  stack's views instead (the views stay 224 px);
+- `the das defaults today`: the `das` recipe's defaults (several changes at once: AdamW 3e-4 with gradient clipping, one view x
+  400 steps, rotation, random sizes, and the stack's per-layer scale alpha=1; lesson 05's "Many small steps").
 
     .venv/bin/python bench/das_leads.py --work /tmp/leads --save bench/grids/das_leads.png
     .venv/bin/python bench/das_leads.py --classes "jellyfish,castle" --seeds 0,1 --variants "8 views x 50 steps,4 views x 100 steps"
@@ -23,15 +25,17 @@ default before this screening; the budget stays 400 evaluations, so fewer views 
 import argparse, time
 from pathlib import Path
 
-OFF = dict(resize_min=1.0, resize_max=1.0)   # the stack as published
-VARIANTS = {'8 views x 50 steps': ('count8', dict(count=8, **OFF)),
-            '4 views x 100 steps': ('count4', dict(count=4, **OFF)),
-            '2 views x 200 steps': ('count2', dict(count=2, **OFF)),
-            '2 views x 200 steps at lr 0.15': ('count2_lr0.15', dict(count=2, lr=0.15, **OFF)),
-            'lite0+lite1 ensemble (4 views x 50 steps)': ('ens_count4', dict(count=4, ensemble=True, **OFF)),
+from das_tutorial.stacks import PUBLISHED   # the stack as published: 8 views a step, SGD at 0.3, no rotation or resizing
+P = lambda **kw: {**PUBLISHED, **kw}
+VARIANTS = {'8 views x 50 steps': ('count8', P()),
+            '4 views x 100 steps': ('count4', P(count=4)),
+            '2 views x 200 steps': ('count2', P(count=2)),
+            '2 views x 200 steps at lr 0.15': ('count2_lr0.15', P(count=2, lr=0.15)),
+            'lite0+lite1 ensemble (4 views x 50 steps)': ('ens_count4', P(count=4, ensemble=True)),
             'zoom 0.8-1.25 in the crops': ('zoom', dict(count=8, scales=(0.8, 1.25))),
             'zoom 0.8-1.25 + rotation 10 deg': ('zoom_rot', dict(count=8, scales=(0.8, 1.25), angle=10.0)),
-            'views at random sizes 0.5-1.2': ('resize', dict(count=8, resize_min=0.5, resize_max=1.2))}
+            'views at random sizes 0.5-1.2': ('resize', P(resize_min=0.5, resize_max=1.2)),
+            'the das defaults today': ('defaults', {})}
 
 
 def zoomed_das(model, target, size, evals, seed, count, scales, angle):
@@ -89,7 +93,7 @@ def main():
                         img = das(None, objective=lambda v: (o0(v) + o1(v)) / 2, n=1, size=a.size, steps=a.evals // (2 * cfg['count']),
                                   model=m0, seed=seed, **cfg).image
                     elif 'scales' in cfg: img = zoomed_das(m0, c, a.size, a.evals, seed, cfg['count'], cfg['scales'], cfg.get('angle', 0.0))
-                    else: img = das(c, size=a.size, steps=a.evals // cfg['count'], model=m0, seed=seed, **cfg).image
+                    else: img = das(c, size=a.size, steps=a.evals // das.views(**cfg), model=m0, seed=seed, **cfg).image
                     if f: torch.save(img, f)
                 r = judge_panel(img, [c], judges)[0]; per.append(r)
                 if seed == seeds[0]: grid.append(img)

@@ -86,7 +86,7 @@ class SignSGD(torch.optim.Optimizer):
             for p in group['params']:
                 if p.grad is not None: p.add_(p.grad.sign(), alpha=-group['lr'])
 
-OPTIMIZERS = dict(sgd=torch.optim.SGD, adam=torch.optim.Adam, sign=SignSGD)
+OPTIMIZERS = dict(sgd=torch.optim.SGD, adam=torch.optim.Adam, adamw=torch.optim.AdamW, sign=SignSGD)
 
 def make_optimizer(opt, params, lr):
     "An optimiser from a name in `OPTIMIZERS` or a callable `(params, lr) -> Optimizer`."
@@ -135,17 +135,19 @@ def ascend(param,              # nn.Module: forward() -> images (N, 3, H, W) in 
            objective,          # callable: views -> one score per view, to maximise
            steps=100,          # optimiser steps
            lr=0.05,            # learning rate
-           optimizer='adam',   # 'adam', 'sgd', 'sign', or a callable (params, lr) -> Optimizer
+           optimizer='adam',   # 'adam', 'adamw', 'sgd', 'sign', or a callable (params, lr) -> Optimizer
            transform=None,     # callable: images (N,...) -> views (N*k, ...), grouped by image
            regularisers=(),    # `Regulariser`s
            mask=None,          # (1|N, 1, H, W): 1 where the image may change
            reference=None,     # the image kept where `mask` is 0
            lr_schedule=None,   # callable t in [0, 1] -> factor on `lr`
+           grad_clip=None,     # clip the gradient's total norm to this before each step (`clip_grad_norm_`); None: off
            snapshot_every=0,   # keep a copy of the image every k steps (0: never)
            callback=None,      # callable (step, image, history) -> True to stop
            progress=True):     # show a tqdm progress bar
     "Maximise `objective` over `param`'s images; returns a `Run` with the final image and history."
     _check_steps_lr(steps, lr)
+    if grad_clip is not None and not grad_clip > 0: raise ValueError(f"grad_clip must be > 0 or None, got {grad_clip!r}.")
     params = [p for p in param.parameters() if p.requires_grad]
     if not params: raise ValueError("The parameterisation has no trainable parameters.")
     opt = make_optimizer(optimizer, params, lr)
@@ -176,6 +178,7 @@ def ascend(param,              # nn.Module: forward() -> images (N, 3, H, W) in 
                                      result(last if last is not None else image.detach().clone(), True))
             shown = image.detach().clone()   # a copy of the image that earned this score: the step below changes the parameter in place
             loss.backward()
+            if grad_clip is not None: torch.nn.utils.clip_grad_norm_(params, grad_clip)
             opt.step()
             if sched is not None: sched.step()
             with torch.no_grad():
