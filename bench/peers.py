@@ -168,7 +168,7 @@ def m_imstack(model, target, evals, size):
 
 
 def m_das_zoom(model, target, evals, size):
-    """A lead, not a default: the stack as published (`das` with resize_min=resize_max=1) whose views get lesson 03's random zoom
+    """A lead, not a default: the stack as published (`stack_ascent` with 8 views, SGD at 0.3, no resizing) whose views get lesson 03's random zoom
     0.8-1.25 inside the crops (`RandomViews(scales=...)`) instead of random view sizes; `bench/das_leads.py`'s `zoomed_das`."""
     from das_leads import zoomed_das
     img = zoomed_das(model, target, size, evals, int(os.environ.get('BENCH_SEED', '0')), VIEWS, (0.8, 1.25), 0.0)

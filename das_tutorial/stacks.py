@@ -105,23 +105,25 @@ class ImageStack(nn.Module):
             rows.append(torch.cat([torch.block_diag(*[F.pad(a, (0, g[-1] - a.shape[1]))] * c) for a in A], 1))  # (ch, I) <- (k, ch, i)
         self.cols, self.rows = nn.ModuleList(map(Bags, cols)), nn.ModuleList(map(Bags, rows))
         scale = lambda r: float((rs[-1] / r) ** alpha)
-        self.scales = [torch.cat([torch.full((r,), scale(r)) for r in g]).view(-1, 1, 1) if alpha else None for g in self.groups]  # one per table row
+        for i, g in enumerate(self.groups):   # one factor per table row, as buffers so that they move with the module
+            self.register_buffer(f'scale{i}', torch.cat([torch.full((r,), scale(r)) for r in g]).view(-1, 1, 1) if alpha else None, persistent=False)
         self.ones_scale = scale(1)
         self.colsT, self.rowsT = nn.ModuleList(Bags(M.T) for M in cols), nn.ModuleList(Bags(M.T) for M in rows)
 
     def layers(self):
         "The layers as a list of (n, 3, r, r) tensors (views of the parameters, times their scale if `alpha`; differentiable)."
-        out = [self.ones * self.ones_scale if self.alpha else self.ones] if self.ones is not None else []
+        out = [self._ones()] if self.ones is not None else []
         for g, P in zip(self.groups, self._tables()):
             for r, X in zip(g, P.split(g)): out.append(X[:, :, :r].view(r, self.n, 3, r).permute(1, 2, 3, 0))
         return out
 
-    def _tables(self): return [P if s is None else P * s.to(P.device) for P, s in zip(self.tables, self.scales)]
+    def _tables(self): return [P if not self.alpha else P * getattr(self, f'scale{i}') for i, P in enumerate(self.tables)]
+    def _ones(self): return self.ones * self.ones_scale if self.alpha else self.ones
 
     def raw(self):
         "The summed stack before squashing, (n, 3, R, R)."
         if not self.fast: return stack_reference(self.layers(), self.size)
-        ones = None if self.ones is None else self.ones * self.ones_scale if self.alpha else self.ones
+        ones = None if self.ones is None else self._ones()
         if not self.groups: return ones.expand(-1, -1, self.size, self.size)
         out = _UpsampleSum.apply(self, *self._tables())
         return out if ones is None else out + ones
