@@ -35,7 +35,18 @@ VARIANTS = {'8 views x 50 steps': ('count8', P()),
             'zoom 0.8-1.25 in the crops': ('zoom', dict(count=8, scales=(0.8, 1.25))),
             'zoom 0.8-1.25 + rotation 10 deg': ('zoom_rot', dict(count=8, scales=(0.8, 1.25), angle=10.0)),
             'views at random sizes 0.5-1.2': ('resize', P(resize_min=0.5, resize_max=1.2)),
-            'the das defaults today': ('defaults', {})}
+            'the das defaults today': ('defaults', {}),
+            # one change each from today's defaults (the session after "Many small steps")
+            'defaults with whole-image views (no crop or noise)': ('d_whole', dict(jitter=0, canvas=False, noise=0.0)),
+            'defaults with whole-image views at lr 1e-3': ('d_whole_lr1e-3', dict(jitter=0, canvas=False, noise=0.0, lr=1e-3)),
+            'defaults at lr 1e-3': ('d_lr1e-3', dict(lr=1e-3)),
+            'defaults without the canvas': ('d_nocanvas', dict(canvas=False)),
+            'defaults without noise': ('d_nonoise', dict(noise=0.0)),
+            'defaults with alpha 0.75': ('d_alpha0.75', dict(alpha=0.75)),
+            'defaults with whole-image views at lr 5e-4': ('d_whole_lr5e-4', dict(jitter=0, canvas=False, noise=0.0, lr=5e-4)),
+            'defaults with whole-image views and alpha 0.75': ('d_whole_alpha0.75', dict(jitter=0, canvas=False, noise=0.0, alpha=0.75)),
+            'defaults with whole-image views and alpha 1.25': ('d_whole_alpha1.25', dict(jitter=0, canvas=False, noise=0.0, alpha=1.25)),
+            'defaults with whole-image views and noise': ('d_whole_noise', dict(jitter=0, canvas=False))}
 
 
 def zoomed_das(model, target, size, evals, seed, count, scales, angle):
@@ -54,12 +65,13 @@ def main():
     ap.add_argument('--seeds', default='0', help='comma-separated seeds')
     ap.add_argument('--size', type=int, default=224)
     ap.add_argument('--evals', type=int, default=400, help='model image-evaluations per image')
-    ap.add_argument('--variants', default=','.join(VARIANTS), help=f'comma-separated, from: {"; ".join(VARIANTS)}')
+    ap.add_argument('--variants', default=','.join(VARIANTS), help=f'comma-separated names or keys, from: {"; ".join(f"{n} ({k})" for n, (k, _) in VARIANTS.items())}')
     ap.add_argument('--work', default=None, help='folder that keeps each final image (a re-run reuses them)')
     ap.add_argument('--save', default=None, help='PNG: one row per variant, one column per class (first seed)')
     ap.add_argument('--threads', type=int, default=1)
     a = ap.parse_args()
-    names = [v.strip() for v in a.variants.split(',') if v.strip()]
+    keys = {k: name for name, (k, _) in VARIANTS.items()}          # a variant by its name or its short key
+    names = [keys.get(v.strip(), v.strip()) for v in a.variants.split(',') if v.strip()]
     bad = [v for v in names if v not in VARIANTS]
     if bad: ap.error(f'unknown variant {bad[0]!r}; choose from: {"; ".join(VARIANTS)}')
     import torch

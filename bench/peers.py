@@ -179,6 +179,7 @@ def m_das_zoom(model, target, evals, size):
 METHODS = {**{n: project_method(n) for n in PROJECT}, 'das_no_resize': project_method('das', published=True),
            'das_resize': project_method('das', published=True, resize_min=0.5, resize_max=1.2), 'das_zoom': m_das_zoom,
            'das_alpha0': project_method('das', alpha=0.0),
+           'das_whole': project_method('das', jitter=0, canvas=False, noise=0.0),
            'reference_das': m_reference_das,
            'lucent': m_lucent, 'torch_dreams': m_torch_dreams, 'horama': m_horama, 'imstack': m_imstack}
 
@@ -237,6 +238,9 @@ def main():
     ap.add_argument('--save', default=None, help='folder for a PNG grid per method and an overview grid (first seed)')
     ap.add_argument('--results', default=None, help='also write the tables and settings to this markdown file')
     ap.add_argument('--work', default=None, help="folder for the workers' outputs; a method whose output is already there (same classes, seeds, budget) is reused")
+    ap.add_argument('--carry', default=None, help="an earlier results.md: its rows for methods not in --methods are copied into this table, marked †, "
+                    "with that file's command (for rows whose images are gone; they are not re-judged)")
+    ap.add_argument('--carry-as', default='', help="with --carry: OLD=NEW,... renames carried rows (a method whose settings got another name since)")
     ap.add_argument('--jobs', type=int, default=1, help='methods run at the same time (each worker uses BENCH_THREADS torch threads, default 1)')
     ap.add_argument('--worker', default=None, help=argparse.SUPPRESS)
     ap.add_argument('--out', default=None, help=argparse.SUPPRESS)
@@ -299,12 +303,14 @@ def main():
     fmt = lambda v: f'{v[0]:.3f} ± {v[1]:.3f}'
     table = ['| method | robust p | judge p | cross p | saturated values | contrast | judge top-1 | flags (neon/haze/noise) | s / image | peak RSS (MB) |',
              '|---|---|---|---|---|---|---|---|---|---|']
-    for r in sorted(summary, key=lambda r: -r['robust_p'][0]):
-        table.append(f"| {r['method']} | {fmt(r['robust_p'])} | {fmt(r['judge_p'])} | {fmt(r['cross_p'])} | {fmt(r['saturation'])} | {fmt(r['contrast'])} | "
-                     f"{r['hit']}/{r['runs']} | {r['flags']['neon']}/{r['flags']['haze']}/{r['flags']['noise']} | {r['sec']:.1f} | {r['rss']:.0f} |")
+    rows = [(r['robust_p'][0], f"| {r['method']} | {fmt(r['robust_p'])} | {fmt(r['judge_p'])} | {fmt(r['cross_p'])} | {fmt(r['saturation'])} | {fmt(r['contrast'])} | "
+                               f"{r['hit']}/{r['runs']} | {r['flags']['neon']}/{r['flags']['haze']}/{r['flags']['noise']} | {r['sec']:.1f} | {r['rss']:.0f} |") for r in summary]
+    carried = read_carry(a.carry, methods, classes, dict(p.split('=') for p in a.carry_as.split(',') if p)) if a.carry else None
+    if carried: rows += [(float(line.split('|')[2].split()[0]), line) for line in carried['table']]
+    table += [line for _, line in sorted(rows, key=lambda t: -t[0])]
     print('\n' + '\n'.join(table))
     (tmp / 'summary.json').write_text(json.dumps(dict(summary=summary, per_class=per_class), indent=1, default=str))
-    if a.results: write_results(a, summary, per_class, table, classes, seeds, skipped)
+    if a.results: write_results(a, summary, per_class, table, classes, seeds, skipped, carried)
     if a.save and thumbs:
         import torchvision
         from das_tutorial.core import save_image
@@ -313,7 +319,31 @@ def main():
         print(f'wrote {path}: one row per method ({", ".join(r["method"] for r in summary)}), one column per class, seed {seeds[0]}')
 
 
-def write_results(a, summary, per_class, table, classes, seeds, skipped):
+def read_carry(path, methods, classes, rename={}):
+    """From an earlier results.md: the main table's and the per-class table's rows, and the settings lines, of every method not
+    in `methods` (marked † in the method column; `rename` maps an old method name to its name now), and that file's command
+    line. Its per-class columns must be `classes`."""
+    text = Path(path).read_text().splitlines()
+    command = next((l for l in text if l.startswith('Command:')), 'Command: (not recorded)')
+    name = lambda line: (lambda m: rename.get(m, m))(line.split('|')[1].strip().rstrip(' †'))
+    tables, current = [], None
+    for line in text:
+        if line.startswith('| method |'): current = []; tables.append((line, current))
+        elif current is not None and line.startswith('|') and not line.startswith('|---'): current.append(line)
+        elif not line.startswith('|'): current = None
+    main = next(rows for head, rows in tables if 'robust p' in head)
+    head, per = next(((h, rows) for h, rows in tables if 'robust p' not in h and 'DAS setting' not in h), (None, []))
+    if head is not None and [c.strip() for c in head.split('|')[2:-1]] != list(classes):
+        sys.exit(f'error: --carry {path} has per-class columns {head.split("|")[2:-1]}, not these classes')
+    mark = lambda line: '| ' + name(line) + ' † |' + line.split('|', 2)[2]
+    keep = lambda rows: [mark(l) for l in rows if name(l) not in methods]
+    settings = [l for l in text if l.startswith('- **')]
+    settings = ['- **' + rename.get(l[4:].split('**')[0], l[4:].split('**')[0]) + '**' + l[4:].split('**', 1)[1] for l in settings]
+    settings = [l for l in settings if l[4:].split('**')[0] not in methods]
+    return dict(table=keep(main), per_class=keep(per), settings=settings, command=command.removeprefix('Command: '), path=path)
+
+
+def write_results(a, summary, per_class, table, classes, seeds, skipped, carried=None):
     import platform, torch
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor())
     lines = ["# Benchmark: the course's methods and the peer packages, judged by the panel", '',
@@ -326,11 +356,16 @@ def write_results(a, summary, per_class, table, classes, seeds, skipped):
              'cross p = the same for lite1; saturated values = fraction of pixel values within 0.01 of 0 or 1; flags: neon (>10% saturated), '
              'haze (RMS contrast < 0.08), noise (spectral slope > -1). Sorted by robust p.', '']
     lines += table + ['']
+    if carried and carried['table']:
+        lines += [f'† Carried from an earlier run, not re-run or re-judged here (its images are gone): the rows of `{carried["path"]}` as it was before this run. '
+                  f'That run\'s command: {carried["command"]}', '']
     if skipped: lines += ['Not run: ' + '; '.join(f'{m} ({w})' for m, w in skipped), '']
     lines += ['## Robust p per class (mean over seeds)', '', '| method | ' + ' | '.join(classes) + ' |', '|---|' + '---|' * len(classes)]
     lines += [f'| {m} | ' + ' | '.join(f'{v[c]:.3f}' for c in classes) + ' |' for m, v in per_class.items()]
+    if carried: lines += carried['per_class']
     lines += ['', '## Settings each method ran with', '']
     lines += [f'- **{r["method"]}**: ' + ', '.join(f'{k}={v}' for k, v in r['config'].items()) + (f'. {" ".join(METHODS[r["method"]].__doc__.split())}' if METHODS[r["method"]].__doc__ else '') for r in summary]
+    if carried: lines += [l.replace('**: ', '** †: ', 1) if '† ' not in l.split(':')[0] else l for l in carried['settings']]
     if a.save: lines += ['', f'Pictures (seed {seeds[0]}): `{a.save}/grid.png` (one row per method, in the order of the runs), and one grid per method.']
     Path(a.results).write_text('\n'.join(lines) + '\n')
     print(f'wrote {a.results}')
