@@ -25,8 +25,9 @@ a step, SGD at 0.3, no rotation or resizing; the budget stays 400 evaluations, s
 import argparse, time
 from pathlib import Path
 
-from das_tutorial.stacks import PUBLISHED   # the stack as published: 8 views a step, SGD at 0.3, no rotation or resizing
+from das_tutorial.stacks import PUBLISHED, CROPS   # the stack as published: 8 views a step, SGD at 0.3, no rotation or resizing
 P = lambda **kw: {**PUBLISHED, **kw}
+C = lambda **kw: {**CROPS, **kw}                      # the reference path's views (canvas, jittered windows, uniform noise)
 VARIANTS = {'8 views x 50 steps': ('count8', P()),
             '4 views x 100 steps': ('count4', P(count=4)),
             '2 views x 200 steps': ('count2', P(count=2)),
@@ -36,17 +37,18 @@ VARIANTS = {'8 views x 50 steps': ('count8', P()),
             'zoom 0.8-1.25 + rotation 10 deg': ('zoom_rot', dict(count=8, scales=(0.8, 1.25), angle=10.0)),
             'views at random sizes 0.5-1.2': ('resize', P(resize_min=0.5, resize_max=1.2)),
             'the das defaults today': ('defaults', {}),
-            # one change each from today's defaults (the session after "Many small steps")
-            'defaults with whole-image views (no crop or noise)': ('d_whole', dict(jitter=0, canvas=False, noise=0.0)),
-            'defaults with whole-image views at lr 1e-3': ('d_whole_lr1e-3', dict(jitter=0, canvas=False, noise=0.0, lr=1e-3)),
-            'defaults at lr 1e-3': ('d_lr1e-3', dict(lr=1e-3)),
-            'defaults without the canvas': ('d_nocanvas', dict(canvas=False)),
-            'defaults without noise': ('d_nonoise', dict(noise=0.0)),
-            'defaults with alpha 0.75': ('d_alpha0.75', dict(alpha=0.75)),
-            'defaults with whole-image views at lr 5e-4': ('d_whole_lr5e-4', dict(jitter=0, canvas=False, noise=0.0, lr=5e-4)),
-            'defaults with whole-image views and alpha 0.75': ('d_whole_alpha0.75', dict(jitter=0, canvas=False, noise=0.0, alpha=0.75)),
-            'defaults with whole-image views and alpha 1.25': ('d_whole_alpha1.25', dict(jitter=0, canvas=False, noise=0.0, alpha=1.25)),
-            'defaults with whole-image views and noise': ('d_whole_noise', dict(jitter=0, canvas=False))}
+            # one change each from "many small steps" through the reference path's crops (the defaults until whole-image views):
+            'small steps through crops (the defaults before)': ('crops', C()),
+            'small steps through crops at lr 1e-3': ('d_lr1e-3', C(lr=1e-3)),
+            'small steps through crops without the canvas': ('d_nocanvas', C(canvas=False)),
+            'small steps through crops without noise': ('d_nonoise', C(noise=0.0)),
+            'small steps through crops with alpha 0.75': ('d_alpha0.75', C(alpha=0.75)),
+            'whole-image views (no crop or noise; the defaults since)': ('d_whole', dict(jitter=0, canvas=False, noise=0.0)),
+            'whole-image views at lr 1e-3': ('d_whole_lr1e-3', dict(jitter=0, canvas=False, noise=0.0, lr=1e-3)),
+            'whole-image views at lr 5e-4': ('d_whole_lr5e-4', dict(jitter=0, canvas=False, noise=0.0, lr=5e-4)),
+            'whole-image views with alpha 0.75': ('d_whole_alpha0.75', dict(jitter=0, canvas=False, noise=0.0, alpha=0.75)),
+            'whole-image views with alpha 1.25': ('d_whole_alpha1.25', dict(jitter=0, canvas=False, noise=0.0, alpha=1.25)),
+            'whole-image views with uniform noise 0.2': ('d_whole_noise', dict(jitter=0, canvas=False, noise=0.2))}
 
 
 def zoomed_das(model, target, size, evals, seed, count, scales, angle):

@@ -52,21 +52,24 @@ def jitter_noise_views(image, count, jitter, noise):
 
 
 # ---- methods: name -> function(model, target_index, evals, size) -> ((1, 3, size, size) image in [0, 1], settings) -----------
-def project_method(name, published=False, **changes):
+def project_method(name, published=False, crops=False, **changes):
     """A project recipe at its own defaults (or with `changes`), the budget split into steps of its views. `published=True` starts
-    from `das_tutorial.stacks.PUBLISHED` (the `das` recipe's settings as in the blog post), read when the method runs."""
+    from `das_tutorial.stacks.PUBLISHED` (the `das` recipe's settings as in the blog post), `crops=True` from `das_tutorial.stacks.CROPS`
+    (the reference code path's views: jittered windows of a canvas, uniform noise), both read when the method runs."""
     def run(model, target, evals, size):
         from das_tutorial.cli import all_recipes
         r = all_recipes()[name]
         kw = changes
-        if published:
-            from das_tutorial.stacks import PUBLISHED
-            kw = dict(PUBLISHED, **changes)
+        if published or crops:
+            from das_tutorial.stacks import PUBLISHED, CROPS
+            kw = dict(PUBLISHED if published else CROPS, **changes)
         steps = max(1, evals // r.views(**kw))
         img = r(target, size=size, steps=steps, model=model, seed=int(os.environ.get('BENCH_SEED', '0')), **kw).image
         return img, dict(recipe=name, steps=steps, views=r.views(**kw), **{k: v for k, v in {**r.defaults, **kw}.items() if k in r.knobs and k not in ('size', 'steps')})
     run.__doc__ = (f"This project's `{name}` recipe (das_tutorial.cli.all_recipes()['{name}'])"
-                   + (" with the settings as published (das_tutorial.stacks.PUBLISHED: 8 views a step, SGD at 0.3, no rotation or resizing)" if published else " at its own defaults")
+                   + (" with the settings as published (das_tutorial.stacks.PUBLISHED: 8 views a step, SGD at 0.3, jittered crops of a canvas with uniform noise, no rotation or resizing)" if published
+                      else " at its own defaults but for the reference code path's views (das_tutorial.stacks.CROPS: jittered windows of a canvas, uniform noise ±0.2)" if crops
+                      else " at its own defaults")
                    + (f", except {', '.join(f'{k}={v}' for k, v in changes.items())}." if changes else "."))
     return run
 
@@ -175,11 +178,12 @@ def m_das_zoom(model, target, evals, size):
     return img, dict(steps=evals // VIEWS, views=VIEWS, lr=0.3, optimizer='sgd', scales=(0.8, 1.25), resize='off')
 
 
-# The `das` recipe's earlier defaults (lesson 05), for comparison: the stack as published, and with views at random sizes.
+# The `das` recipe's earlier defaults (lesson 05), for comparison: the stack as published, with views at random sizes, and many small
+# AdamW steps through the reference path's crops (with and without the stack's per-layer scale).
 METHODS = {**{n: project_method(n) for n in PROJECT}, 'das_no_resize': project_method('das', published=True),
            'das_resize': project_method('das', published=True, resize_min=0.5, resize_max=1.2), 'das_zoom': m_das_zoom,
-           'das_alpha0': project_method('das', alpha=0.0),
-           'das_whole': project_method('das', jitter=0, canvas=False, noise=0.0),
+           'das_crops': project_method('das', crops=True), 'das_crops_alpha0': project_method('das', crops=True, alpha=0.0),
+           'das_alpha0.75': project_method('das', alpha=0.75),
            'reference_das': m_reference_das,
            'lucent': m_lucent, 'torch_dreams': m_torch_dreams, 'horama': m_horama, 'imstack': m_imstack}
 
