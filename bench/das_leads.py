@@ -18,6 +18,9 @@ a step, SGD at 0.3, no rotation or resizing; the budget stays 400 evaluations, s
   stack's views instead (the views stay 224 px);
 - `the das defaults today`: the `das` recipe's defaults (several changes at once: AdamW 3e-4 with gradient clipping, one view x
   400 steps, rotation, random sizes, and the stack's per-layer scale alpha=1; lesson 05's "Many small steps").
+- from many small steps through the reference path's crops (`CROPS`, the defaults until 2026-11-29), one change each: `crops` itself,
+  lr 1e-3, no canvas, no noise, alpha 0.75; and whole-image views (`jitter=0, noise=0, canvas=False`: the defaults since), alone
+  (`d_whole`) and with lr 5e-4 or 1e-3, alpha 0.75 or 1.25, or uniform noise 0.2. Select variants by name or by their short key.
 
     .venv/bin/python bench/das_leads.py --work /tmp/leads --save bench/grids/das_leads.png
     .venv/bin/python bench/das_leads.py --classes "jellyfish,castle" --seeds 0,1 --variants "8 views x 50 steps,4 views x 100 steps"
@@ -28,6 +31,7 @@ from pathlib import Path
 from das_tutorial.stacks import PUBLISHED, CROPS   # the stack as published: 8 views a step, SGD at 0.3, no rotation or resizing
 P = lambda **kw: {**PUBLISHED, **kw}
 C = lambda **kw: {**CROPS, **kw}                      # the reference path's views (canvas, jittered windows, uniform noise)
+W = lambda **kw: {**dict(jitter=0, canvas=False, noise=0.0), **kw}  # whole-image views (the das defaults since 2026-11-29)
 VARIANTS = {'8 views x 50 steps': ('count8', P()),
             '4 views x 100 steps': ('count4', P(count=4)),
             '2 views x 200 steps': ('count2', P(count=2)),
@@ -43,12 +47,12 @@ VARIANTS = {'8 views x 50 steps': ('count8', P()),
             'small steps through crops without the canvas': ('d_nocanvas', C(canvas=False)),
             'small steps through crops without noise': ('d_nonoise', C(noise=0.0)),
             'small steps through crops with alpha 0.75': ('d_alpha0.75', C(alpha=0.75)),
-            'whole-image views (no crop or noise; the defaults since)': ('d_whole', dict(jitter=0, canvas=False, noise=0.0)),
-            'whole-image views at lr 1e-3': ('d_whole_lr1e-3', dict(jitter=0, canvas=False, noise=0.0, lr=1e-3)),
-            'whole-image views at lr 5e-4': ('d_whole_lr5e-4', dict(jitter=0, canvas=False, noise=0.0, lr=5e-4)),
-            'whole-image views with alpha 0.75': ('d_whole_alpha0.75', dict(jitter=0, canvas=False, noise=0.0, alpha=0.75)),
-            'whole-image views with alpha 1.25': ('d_whole_alpha1.25', dict(jitter=0, canvas=False, noise=0.0, alpha=1.25)),
-            'whole-image views with uniform noise 0.2': ('d_whole_noise', dict(jitter=0, canvas=False, noise=0.2))}
+            'whole-image views (no crop or noise; the defaults since)': ('d_whole', W()),
+            'whole-image views at lr 1e-3': ('d_whole_lr1e-3', W(lr=1e-3)),
+            'whole-image views at lr 5e-4': ('d_whole_lr5e-4', W(lr=5e-4)),
+            'whole-image views with alpha 0.75': ('d_whole_alpha0.75', W(alpha=0.75)),
+            'whole-image views with alpha 1.25': ('d_whole_alpha1.25', W(alpha=1.25)),
+            'whole-image views with uniform noise 0.2': ('d_whole_noise', W(noise=0.2))}
 
 
 def zoomed_das(model, target, size, evals, seed, count, scales, angle):
