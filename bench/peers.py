@@ -24,8 +24,8 @@ REPO = HERE.parent
 PEER_PYTHON = HERE / '.peers' / 'bin' / 'python'
 if str(REPO) not in sys.path: sys.path.insert(0, str(REPO))
 
-# Ten classes: the lessons' five plus five more, spread over animals, food, objects and scenes.
-CLASSES = ('jellyfish', 'goldfish', 'tarantula', 'pizza', 'volcano', 'flamingo', 'lemon', 'castle', 'monarch', 'school bus')
+# The report classes (das_tutorial.evaluate.REPORT_CLASSES): no choice of the course is made on them.
+from das_tutorial.evaluate import REPORT_CLASSES as CLASSES
 SIZE, VIEWS, SEEDS = 224, 8, (0, 1, 2)
 # The project's recipes (lesson order); dfg is left out (a step costs several model evaluations: see bench/dfg_cost.py),
 # clip needs CLIP weights (not offline).
@@ -184,6 +184,8 @@ METHODS = {**{n: project_method(n) for n in PROJECT}, 'das_no_resize': project_m
            'das_resize': project_method('das', published=True, resize_min=0.5, resize_max=1.2), 'das_zoom': m_das_zoom,
            'das_crops': project_method('das', crops=True), 'das_crops_alpha0': project_method('das', crops=True, alpha=0.0),
            'das_alpha0.75': project_method('das', alpha=0.75),
+           'das_whole': project_method('das', jitter=0.0, noise=0.0, canvas=False, score='logit'),
+           'das_logit': project_method('das', score='logit'),
            'reference_das': m_reference_das,
            'lucent': m_lucent, 'torch_dreams': m_torch_dreams, 'horama': m_horama, 'imstack': m_imstack}
 
@@ -224,10 +226,11 @@ def summarise(method, rows, classes, seeds):
     "One table row: per-seed class means, then mean and sd over seeds, for each panel column."
     import statistics as st
     out = dict(method=method, runs=len(rows))
-    for col in ('robust_p', 'judge_p', 'cross_p', 'saturation', 'contrast'):
+    for col in ('robust_p', 'coarse_p', 'cross_p', 'judge_p', 'saturation', 'contrast'):
         per_seed = [st.mean(r[col] for r in rows if r['seed'] == s) for s in seeds]
         out[col] = (st.mean(per_seed), st.pstdev(per_seed) if len(per_seed) > 1 else 0.0)
     out['hit'] = sum(r['judge_top1'] == r['target'] for r in rows)
+    out['reads'] = sum(r['verdict'] == 'reads as the class' for r in rows)
     out['flags'] = {f: sum(f in r['flags'].split() for r in rows) for f in ('neon', 'haze', 'noise')}
     return out
 
@@ -257,6 +260,8 @@ def main():
     try: [class_index(c) for c in classes]
     except (KeyError, IndexError) as e: sys.exit(f'error: {e.args[0]}')
     methods = [m.strip() for m in a.methods.split(',') if m.strip()]
+    for path in [a.results] + ([str(Path(a.save) / 'grid.png')] if a.save else []):   # before hours of work, not after
+        if path and (why := unwritable(path)): sys.exit(f'error: {why}')
     bad = [m for m in methods if m not in METHODS]
     if bad: sys.exit(f'Unknown methods {bad}: choose from {list(METHODS)}')
     import torch
@@ -286,7 +291,7 @@ def main():
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max(a.jobs, 1)) as pool: results = dict(zip(methods, pool.map(run_method, methods)))
     judges = default_judges()
-    summary, per_class, thumbs = [], {}, []
+    summary, per_class, thumbs, labelled = [], {}, [], {}
     for m in methods:
         res = results[m]
         if res is None: continue
@@ -296,6 +301,7 @@ def main():
         row.update(sec=sum(res['seconds']) / len(res['seconds']), rss=res['maxrss_mb'], config=res['config'])
         summary.append(row)
         per_class[m] = {c: sum(r['robust_p'] for r in rows if r['target'] == class_name(class_index(c))) / len(seeds) for c in classes}
+        labelled[m] = (res['images'][:len(classes)], rows[:len(classes)])
         print(f"  {m}: robust p {row['robust_p'][0]:.3f} ± {row['robust_p'][1]:.3f}, saturation {row['saturation'][0]:.3f}", flush=True)
         if a.save:
             import torchvision
@@ -305,10 +311,10 @@ def main():
             save_image(torchvision.utils.make_grid(first, nrow=len(classes), padding=2)[None], Path(a.save) / f'{m}.png')
             thumbs.append(torch.nn.functional.interpolate(first, size=(96, 96), mode='bilinear', antialias=True, align_corners=False))
     fmt = lambda v: f'{v[0]:.3f} ± {v[1]:.3f}'
-    table = ['| method | robust p | judge p | cross p | saturated values | contrast | judge top-1 | flags (neon/haze/noise) | s / image | peak RSS (MB) |',
-             '|---|---|---|---|---|---|---|---|---|---|']
-    rows = [(r['robust_p'][0], f"| {r['method']} | {fmt(r['robust_p'])} | {fmt(r['judge_p'])} | {fmt(r['cross_p'])} | {fmt(r['saturation'])} | {fmt(r['contrast'])} | "
-                               f"{r['hit']}/{r['runs']} | {r['flags']['neon']}/{r['flags']['haze']}/{r['flags']['noise']} | {r['sec']:.1f} | {r['rss']:.0f} |") for r in summary]
+    table = ['| method | robust p | coarse p | cross p | judge p | saturated values | contrast | reads as the class | judge top-1 | flags (neon/haze/noise) | s / image | peak RSS (MB) |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|']
+    rows = [(r['robust_p'][0], f"| {r['method']} | {fmt(r['robust_p'])} | {fmt(r['coarse_p'])} | {fmt(r['cross_p'])} | {fmt(r['judge_p'])} | {fmt(r['saturation'])} | {fmt(r['contrast'])} | "
+                               f"{r['reads']}/{r['runs']} | {r['hit']}/{r['runs']} | {r['flags']['neon']}/{r['flags']['haze']}/{r['flags']['noise']} | {r['sec']:.1f} | {r['rss']:.0f} |") for r in summary]
     carried = read_carry(a.carry, methods, classes, dict(p.split('=') for p in a.carry_as.split(',') if p)) if a.carry else None
     if carried: rows += [(float(line.split('|')[2].split()[0]), line) for line in carried['table']]
     table += [line for _, line in sorted(rows, key=lambda t: -t[0])]
@@ -321,6 +327,42 @@ def main():
         path = Path(a.save) / 'grid.png'
         save_image(torchvision.utils.make_grid(torch.cat(thumbs), nrow=len(classes), padding=2)[None], path)
         print(f'wrote {path}: one row per method ({", ".join(r["method"] for r in summary)}), one column per class, seed {seeds[0]}')
+        for k in range(0, len(classes), 5):      # full size (224 px shown at 224 px), five classes a file, every method a row
+            path = Path(a.save) / f'full_{k // 5 + 1}.png'
+            labelled_grid({m: (ims[k:k + 5], rs[k:k + 5]) for m, (ims, rs) in labelled.items()}, classes[k:k + 5], path)
+            print(f'wrote {path}: full size, labelled, classes {", ".join(classes[k:k + 5])}, seed {seeds[0]}')
+
+
+def labelled_grid(by_method, classes, path, label=True):
+    """One row per method, one column per class, every picture at its own size (no scaling), with the method and the class above
+    it and robust p, coarse p and the panel's verdict below (`label=False`: pictures only, for a blind look)."""
+    from PIL import Image, ImageDraw
+    from das_tutorial.core import to_pil, write_atomically
+    names = list(by_method); side = next(iter(by_method.values()))[0].shape[-1]
+    top, cap, gap = (18, 30, 6) if label else (0, 0, 6)
+    W, H = len(classes) * (side + gap) + gap, len(names) * (side + top + cap + gap) + gap
+    canvas = Image.new('RGB', (W, H), 'white'); draw = ImageDraw.Draw(canvas)
+    for i, m in enumerate(names):
+        ims, rows = by_method[m]
+        for j, c in enumerate(classes):
+            x, y = gap + j * (side + gap), gap + i * (side + top + cap + gap)
+            canvas.paste(to_pil(ims[j]), (x, y + top))
+            if label:
+                draw.text((x, y + 2), f'{m}: {c}', fill='black')
+                if rows: draw.text((x, y + top + side + 2), f"robust {rows[j]['robust_p']:.2f} coarse {rows[j]['coarse_p']:.2f}\n{rows[j]['verdict']}", fill='black')
+    write_atomically(path, lambda f: canvas.save(f, format='PNG'))
+    return path
+
+
+def unwritable(path):
+    "Why no file can be written at `path` (None if one can): a folder, a missing folder, or one where no file can be created."
+    p = Path(path)
+    if str(path).endswith('/') or p.is_dir(): return f'{path} is a folder; give a file name'
+    folder = p.parent
+    while not folder.exists() and folder != folder.parent: folder = folder.parent   # --save folders are created
+    try: tempfile.TemporaryFile(dir=folder).close()
+    except OSError as e: return f'cannot write {path}: no file can be created in {folder} ({e.strerror or e})'
+    return None
 
 
 def read_carry(path, methods, classes, rename={}):

@@ -1,10 +1,11 @@
-"""Hostile-but-fair probes of the command line and the API (issue 8), printed as a markdown table: what each one does now.
+"""Hostile-but-fair probes of the command line and the API (issues 8 and 24), printed as a markdown table: what each one does now.
 
     .venv/bin/python bench/probes.py            # about a minute on 2 CPU cores
 
 Each CLI probe runs `das_tutorial.cli.main(argv)` in this process, in an empty temporary folder, and records the exit code,
-the first line it printed to stderr (or stdout) and the files left behind. The Ctrl-C probes run the console script in a
-subprocess and send it SIGINT. The API probes call the package and record the exception's message (or what came back).
+the first line it printed to stderr (or stdout) and the files left behind. The signal probes run the console script in a
+subprocess and send it SIGINT (Ctrl-C), SIGTERM (timeout, a job scheduler, docker stop) or SIGHUP (a closed terminal); the
+files left behind are listed with their permissions. The API probes call the package and record the exception's message (or what came back).
 """
 import contextlib, io, os, signal, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -29,12 +30,12 @@ def cli_probe(argv):
                 try: main(argv); code = 0
                 except SystemExit as e: code = e.code
         finally: os.chdir(cwd)
-        left = sorted(f"{p.name} ({p.stat().st_size} B)" for p in Path(d).iterdir())
+        left = sorted(f"{p.name} ({p.stat().st_size} B, mode {p.stat().st_mode & 0o777:o})" for p in Path(d).iterdir())
     text = (err.getvalue().strip().splitlines() if code else out.getvalue().strip().splitlines()[-1:]) or ['']
     tb = 'Traceback' in err.getvalue()
     return code, short(text[0] if not tb else 'TRACEBACK ' + text[-1]), ', '.join(left) or 'none'
 
-def ctrl_c_probe(argv, after):
+def signal_probe(argv, after, sig=signal.SIGINT):
     with tempfile.TemporaryDirectory() as d:
         p = subprocess.Popen(CLI + argv, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env=dict(os.environ, OMP_NUM_THREADS='1'),
@@ -44,10 +45,10 @@ def ctrl_c_probe(argv, after):
             while after not in line: line = p.stdout.readline()
             time.sleep(20)
         else: time.sleep(after)
-        p.send_signal(signal.SIGINT)
+        p.send_signal(sig)
         out, err = p.communicate(timeout=120)
-        left = sorted(f"{q.name} ({q.stat().st_size} B)" for q in Path(d).iterdir())
-    lines = [l for l in (err.strip().splitlines() + out.strip().splitlines()) if 'stopped' in l or 'interrupted' in l] or [err or out]
+        left = sorted(f"{q.name} ({q.stat().st_size} B, mode {q.stat().st_mode & 0o777:o})" for q in Path(d).iterdir())
+    lines = [l for l in (err.strip().splitlines() + out.strip().splitlines()) if 'stopped' in l or 'interrupted' in l or 'received' in l] or [err or out]
     return p.returncode, short(('TRACEBACK ' if 'Traceback' in err else '') + lines[0]), ', '.join(left) or 'none'
 
 def api_probe(f):
@@ -74,6 +75,10 @@ CLI_PROBES = [
     ('--prompt, real CLIP weights offline', G + ['--prompt', 'a cat', '--size', '32', '--steps', '1']),
     ('--prompt with the offline stand-in', G + ['--prompt', 'a cat', '--clip', 'tiny-untrained', '--size', '32', '--steps', '2', '-o', 'cat.png']),
     ('a good run, 32 px, 2 steps, with --gif', J + ['--size', '32', '--steps', '2', '-o', 'j.png', '--gif', 'j.gif']),
+    ('--gif in a folder that cannot be written (/proc/x.gif)', J + ['--size', '32', '--steps', '2', '--gif', '/proc/x.gif']),
+    ('-o some/folder/ (a folder)', J + ['-o', './']), ('--set count=1000000000 (views per step)', J + ['--set', 'count=1000000000']),
+    ('crane (two classes share the name)', G + ['crane']), ('maillot (two classes share the name)', G + ['maillot']),
+    ("'crane (machine)'", G + ['crane (machine)', '--size', '32', '--steps', '1']),
     ('classes shark', ['classes', 'shark']), ('classes zzzz', ['classes', 'zzzz']),
 ]
 
@@ -120,6 +125,9 @@ def api_probes():
         ('model returning a dict', lambda: das('jellyfish', size=32, steps=1, model=Dict())),
         ('model returning (2N,1000)', lambda: das('jellyfish', size=32, steps=1, model=Doubled())),
         ('10-class model, target 107', lambda: das(107, size=32, steps=1, model=small_bn_model(10))),
+        ("class_index('crane')", lambda: class_index('crane')), ("class_index('panda')", lambda: class_index('panda')),
+        ('das with count=10**9 (views per step)', lambda: das('jellyfish', size=32, steps=1, count=10**9)),
+        ('das on 10**6 classes at once', lambda: das(['jellyfish'] * 10**6, size=224, steps=1)),
     ]
     rows += [(f'user BN model in train mode after {r}', (lambda r=r: user_model_untouched(r))) for r in ['naive', 'das', 'dfg', 'cag']]
     return [(name, *api_probe(f)) for name, f in rows]
@@ -131,9 +139,13 @@ if __name__ == '__main__':
     for name, argv in CLI_PROBES:
         code, msg, left = cli_probe(argv)
         print(f"| {name} | {code} | {msg.replace('|', '/')} | {left} |", flush=True)
-    for name, argv, after in [('Ctrl-C while torch loads', J + ['-o', 'j.png'], 1.0),
-                              ('Ctrl-C during the run (after step 1)', J + ['-o', 'j.png', '--steps', '2000', '--size', '64'], 'steps on')]:
-        code, msg, left = ctrl_c_probe(argv, after)
+    LONG = J + ['-o', 'j.png', '--steps', '2000', '--size', '64']
+    for name, argv, after, sig in [('Ctrl-C while torch loads', J + ['-o', 'j.png'], 1.0, signal.SIGINT),
+                                   ('Ctrl-C during the run (after step 1)', LONG, 'steps on', signal.SIGINT),
+                                   ('SIGTERM during the run', LONG, 'steps on', signal.SIGTERM),
+                                   ('SIGHUP during the run', LONG, 'steps on', signal.SIGHUP),
+                                   ('SIGTERM while torch loads', J + ['-o', 'j.png'], 1.0, signal.SIGTERM)]:
+        code, msg, left = signal_probe(argv, after, sig)
         print(f"| {name} | {code} | {msg.replace('|', '/')} | {left} |", flush=True)
     print('\n| API probe | outcome | message or result |\n|---|---|---|')
     for name, kind, msg in api_probes(): print(f"| {name} | {kind} | {msg.replace('|', '/')} |", flush=True)

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['LESSON_MODULES', 'DEFAULT_METHOD', 'SHORTCUTS', 'FLAG_HINTS', 'all_recipes', 'UsageError', 'method_settings',
-           'total_memory', 'check_before_run', 'held_interrupts', 'save_gif', 'report', 'generate_command',
+           'check_before_run', 'held_interrupts', 'stop_signals', 'save_gif', 'report', 'generate_command',
            'report_prompt', 'classes_command', 'methods_command', 'parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #k002
@@ -65,15 +65,10 @@ def method_settings(recipe, args):
     return out
 
 # %% ../nbs/10_cli.ipynb #k010
-def total_memory(device):
-    "Bytes of memory on `device` (the GPU's, or this machine's RAM)."
-    import torch
-    if device.type == 'cuda': return torch.cuda.get_device_properties(device).total_memory
-    return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
-
-def check_before_run(recipe, settings, args):
+def check_before_run(recipe, target, settings, args):
     "Check paths, seed, size, device and memory; returns (output path, gif path or None, device)."
     from das_tutorial.core import check_output_path, get_device
+    from das_tutorial.ascent import run_bytes, total_memory
     if not 0 <= args.seed < 2**32: raise UsageError(f"--seed must be a whole number from 0 to {2**32 - 1}, got {args.seed}.")
     try:
         out = check_output_path(args.output)
@@ -81,11 +76,10 @@ def check_before_run(recipe, settings, args):
         if gif is not None and gif.suffix.lower() != '.gif': raise ValueError(f"--gif writes an animated GIF: give a path ending in .gif, got {gif}.")
         device = get_device(args.device)
     except (ValueError, OSError) as e: raise UsageError(str(e)) from None
-    need = recipe.memory({**recipe.defaults, **settings}) if recipe.memory else 0
-    have = total_memory(device)
+    need, have = run_bytes(recipe, target, settings), total_memory(device)
     if need > 0.8 * have:
-        raise UsageError(f"{recipe.name} at {settings.get('size', recipe.defaults['size'])} px would need about {need / 2**30:.0f} GiB of memory; "
-                         f"{device.type} has {have / 2**30:.0f} GiB. Use a smaller --size.")
+        raise UsageError(f"{recipe.name} with these settings would need about {need / 2**30:,.0f} GiB of memory; {device.type} has {have / 2**30:.0f} GiB. "
+                         "Use a smaller --size or fewer --views.")
     return out, gif, device
 
 # %% ../nbs/10_cli.ipynb #k012
@@ -102,6 +96,25 @@ class held_interrupts:
         if self.old is not None: signal.signal(signal.SIGINT, self.old)
         if self.hit and typ is None: raise KeyboardInterrupt
 
+class stop_signals:
+    "While active, SIGTERM and SIGHUP (what `timeout`, job schedulers, `docker stop` and a closed terminal send) ask the run to stop at the end of its step; call it as a callback."
+    NAMES = ('SIGTERM', 'SIGHUP')
+    def __enter__(self):
+        import signal, threading
+        self.received, self.old = None, {}
+        if threading.current_thread() is threading.main_thread():
+            for s in (getattr(signal, n) for n in self.NAMES if hasattr(signal, n)): self.old[s] = signal.signal(s, self._hit)
+        return self
+    def _hit(self, signum, frame): self.received = signum
+    def __call__(self, *_): return self.received is not None
+    @property
+    def name(self):
+        import signal
+        return signal.Signals(self.received).name
+    def __exit__(self, *_):
+        import signal
+        for s, h in self.old.items(): signal.signal(s, h)
+
 def _error(msg, code=2):
     print(f"error: {msg}", file=sys.stderr)
     return code
@@ -116,11 +129,16 @@ FLAG_HINTS = dict(neon="more than 10% of its pixel values are saturated; a small
                   haze="its contrast is very low; the judges can score such haze highly without seeing the class.",
                   noise="its spectrum is flat like noise; it is likely adversarial, whatever the source model says.")
 
-def report(run, model, target, out, gif, steps):
+def _head(run, out, steps, why):
+    "The first line of a report: what was written, and why the run stopped early if it did."
+    if not run.stopped: return f"wrote {out}"
+    return f"{why + ': ' if why else ''}stopped at step {run.steps} of {steps}; wrote the best image so far to {out}"
+
+def report(run, model, target, out, gif, steps, why=None):
     "Print what was written and the judge panel's verdict."
     from das_tutorial.core import class_name
     from das_tutorial.evaluate import judge_panel, source_prob
-    head = f"stopped at step {run.steps} of {steps}; wrote the best image so far to {out}" if run.stopped else f"wrote {out}"
+    head = _head(run, out, steps, why)
     print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)")
     row = judge_panel(run.image, target)[0]
     print(f"source {model.name}: p({class_name(target)}) = {source_prob(model, run.image, target)[0]:.3f}")
@@ -132,7 +150,10 @@ def report(run, model, target, out, gif, steps):
         print(f"warning: the picture is flagged '{flag}': {FLAG_HINTS[flag]}", file=sys.stderr)
 
 def generate_command(args):
-    "Run `das-tutorial generate` for parsed `args`; returns the exit code."
+    "Run `das-tutorial generate` for parsed `args`; returns the exit code (130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP)."
+    with stop_signals() as stop: return _generate(args, stop)
+
+def _generate(args, stop):
     with held_interrupts():
         recipes = all_recipes()
         from das_tutorial.core import class_index, class_name, load_classifier, save_image
@@ -149,7 +170,7 @@ def generate_command(args):
         try:
             target = args.prompt if args.prompt is not None else class_index(args.target)
             settings = method_settings(recipe, args)
-            out, gif, device = check_before_run(recipe, settings, args)
+            out, gif, device = check_before_run(recipe, target, settings, args)
             if args.prompt is not None:
                 from das_tutorial.clip import load_clip
                 model = load_clip(args.clip, device=device)
@@ -157,31 +178,35 @@ def generate_command(args):
         except UsageError as e: return _error(e)
         except (KeyError, IndexError) as e: return _error(e.args[0] if e.args else e)
         except (ValueError, TypeError, RuntimeError, ImportError) as e: return _error(e)
+    if stop(): return _error(f"received {stop.name} before the run started; nothing was written.", 128 + stop.received)
     steps = settings.get('steps', recipe.defaults['steps'])
     what = f"'{target}'" if args.prompt is not None else f"'{class_name(target)}' ({target})"
     print(f"{recipe.name} (lesson {recipe.lesson}): {what} with {model.name} at {settings.get('size', recipe.defaults['size'])} px, "
           f"{steps} steps on {device}", flush=True)
     if getattr(model, 'untrained', False): print(f"note: {model.name} has random weights: the picture shows the mechanics, not what CLIP would draw.", flush=True)
     frames = []
-    cb = (lambda step, im, h: frames.append(im.cpu()) and False) if gif else None
+    cb = lambda step, im, h: (gif and frames.append(im.cpu())) or stop()
     try: run = recipe(target, model=model, seed=args.seed, progress=True, callback=cb, **settings)
     except NonFiniteError as e: return _error(f"{e} Nothing was written.", 1)
     except (RuntimeError, MemoryError) as e:
         if 'out of memory' in str(e).lower() or isinstance(e, MemoryError): return _error(f"out of memory: use a smaller --size. Nothing was written.", 1)
         raise
+    code = 128 + stop.received if stop() else 130 if run.stopped else 0
+    why = f"received {stop.name}" if stop() else "interrupted" if run.stopped else None
     if run.steps == 0:
-        print(f"stopped before the first step was done; nothing was written.", file=sys.stderr)
-        return 130
+        print(f"{why}: stopped before the first step was done; nothing was written.", file=sys.stderr)
+        return code
     save_image(run.image, out)
     if gif: save_gif(frames[::max(len(frames) // 40, 1)] + [run.image.cpu()], gif)
-    if args.prompt is not None: report_prompt(run, out, gif, steps)
-    else: report(run, model, target, out, gif, steps)
-    return 130 if run.stopped else 0
+    if stop(): print(f"{why}: stopped at step {run.steps} of {steps}; wrote the best image so far to {out}", flush=True)
+    if args.prompt is not None: report_prompt(run, out, gif, steps, why)
+    else: report(run, model, target, out, gif, steps, why)
+    return 128 + stop.received if stop() else code
 
-def report_prompt(run, out, gif, steps):
+def report_prompt(run, out, gif, steps, why=None):
     "Print what was written for a prompt: the CLIP score and the picture's statistics (no class judges for a prompt)."
     from das_tutorial.evaluate import naturalness
-    head = f"stopped at step {run.steps} of {steps}; wrote the best image so far to {out}" if run.stopped else f"wrote {out}"
+    head = _head(run, out, steps, why)
     print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)")
     stats, flags = naturalness(run.image[:1])
     print(f"CLIP score (logit units) {run.history['score'][0][0]:.2f} -> {run.history['score'][-1][0]:.2f}")
@@ -205,7 +230,9 @@ def methods_command(args):
 # %% ../nbs/10_cli.ipynb #k014
 def parser():
     "The `das-tutorial` argument parser."
-    p = argparse.ArgumentParser(prog='das-tutorial', description='Make images by gradient ascent through a pretrained classifier (Direct Ascent Synthesis and the other lessons\' methods).')
+    p = argparse.ArgumentParser(prog='das-tutorial', description='Make images by gradient ascent through a pretrained classifier (Direct Ascent Synthesis and the other lessons\' methods).',
+                                epilog='Stopping a run: Ctrl-C writes the best image so far and exits 130; SIGTERM (timeout, a job scheduler, docker stop) and SIGHUP '
+                                       '(a closed terminal) stop at the end of the current step, write the best image so far and exit 143 and 129. Mistakes in the command exit 2.')
     sub = p.add_subparsers(dest='command', required=True)
     g = sub.add_parser('generate', help='generate an image of an ImageNet class')
     g.add_argument('target', nargs='?', default=None, help='class name (any synonym, e.g. "jellyfish", "tiger shark") or index 0-999')

@@ -37,6 +37,9 @@ def run_main(argv, capsys):
     (['generate', 'jellyfish', '--set', 'count=two'], 'count must be a whole number'),
     (['generate', 'jellyfish', '--model', 'tf_efficientnet_lite'], "Did you mean 'tf_efficientnet_lite0'"),
     (['generate', 'jellyfish', '--model', 'resnet50'], 'internet'),
+    (['generate', 'jellyfish', '--set', 'count=1000000000'], 'GiB of memory'),
+    (['generate', 'crane'], "134 crane (bird), 517 crane (machine): give the index (e.g. 134) or one of 'crane (bird)', 'crane (machine)'"),
+    (['generate', 'maillot'], "638 maillot (tights), 639 tank suit"),
 ])
 def test_user_mistakes_exit_2_with_a_message_and_write_nothing(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -48,12 +51,23 @@ def test_user_mistakes_exit_2_with_a_message_and_write_nothing(argv, message, ca
 
 @pytest.mark.parametrize('args,message', [(['-o', 'out'], 'no extension'), (['-o', 'out.xyz'], 'not an image format'),
                                           (['--gif', 'run.png'], 'ending in .gif'), (['--gif', 'run'], 'no extension'),
-                                          (['-o', 'no/such/dir/x.png'], 'does not exist')])
+                                          (['-o', 'no/such/dir/x.png'], 'does not exist'), (['-o', 'sub/'], 'it is a folder'),
+                                          (['-o', '.'], 'it is a folder'), (['--gif', '/proc/x.gif'], 'no file can be created')])
 def test_output_paths_are_checked_before_the_run(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / 'sub').mkdir()
     code, out, err = run_main(['generate', 'jellyfish', '--size', '32', '--steps', '50'] + args, capsys)
     assert code == 2 and message in err and out == ''         # nothing ran
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ['sub'] and list((tmp_path / 'sub').iterdir()) == []
+
+
+def test_written_files_get_the_umask_permissions(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    old = os.umask(0o022)
+    try: code, out, err = run_main(['generate', 'jellyfish', '--size', '32', '--steps', '2', '-o', 'j.png', '--gif', 'j.gif'], capsys)
+    finally: os.umask(old)
+    assert code == 0, err
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in tmp_path.iterdir()} == {'j.png': '0o644', 'j.gif': '0o644'}
 
 
 def test_missing_gpu(capsys, tmp_path, monkeypatch):
@@ -86,8 +100,9 @@ def test_help_is_fast_and_cli_does_not_import_the_ui():
     assert r.stdout.strip() == '[]', r.stdout
 
 
-def test_ctrl_c_writes_the_best_image_so_far_and_exits_130(tmp_path):
-    "A real SIGINT to a real process, after its first steps are done."
+@pytest.mark.parametrize('sig,code', [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_writes_the_best_image_so_far(tmp_path, sig, code):
+    "A real SIGINT (Ctrl-C), SIGTERM (timeout, schedulers) or SIGHUP (a closed terminal) to a real process, after its first steps are done."
     p = subprocess.Popen(CLI + ['generate', 'jellyfish', '--size', '64', '--steps', '2000', '-o', str(tmp_path / 'j.png')],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={k: v for k, v in ENV.items() if k != 'TQDM_DISABLE'}, preexec_fn=as_in_a_terminal)
     deadline = time.time() + 120
@@ -95,11 +110,12 @@ def test_ctrl_c_writes_the_best_image_so_far_and_exits_130(tmp_path):
     while time.time() < deadline:          # wait until the progress bar shows a few steps
         buf += os.read(p.stderr.fileno(), 4096).decode(errors='ignore')
         if any(f'| {k}/2000' in buf for k in range(3, 2000)): break
-    p.send_signal(signal.SIGINT)
+    p.send_signal(sig)
     out, err = p.communicate(timeout=120)
-    assert p.returncode == 130, (out, err)
-    assert 'stopped at step' in out and 'of 2000' in out
-    assert (tmp_path / 'j.png').stat().st_size > 0
+    assert p.returncode == code, (out, err)
+    assert 'stopped at step' in out and 'of 2000' in out and 'Traceback' not in err
+    if sig != signal.SIGINT: assert f'received {signal.Signals(sig).name}' in out
+    assert (tmp_path / 'j.png').stat().st_size > 0 and [q.name for q in tmp_path.iterdir()] == ['j.png']
 
 
 def test_ctrl_c_during_start_up_is_not_a_traceback(tmp_path):

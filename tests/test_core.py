@@ -1,5 +1,5 @@
 "Package API and bad inputs of das_tutorial.core (offline models only)."
-import copy, pytest, torch, numpy as np
+import copy, os, pytest, torch, numpy as np
 from PIL import Image
 from das_tutorial.core import *
 
@@ -115,3 +115,20 @@ def test_wrong_model_outputs_are_explained(head, shape):
     m = as_classifier(Net(), mean=(0.,) * 3, std=(1.,) * 3)
     with pytest.raises(ValueError, match=r'must return logits of shape \(2, classes\)') as e: m(torch.rand(2, 3, 32, 32))
     assert shape in str(e.value)
+
+
+def test_a_name_shared_by_two_classes_is_an_error_that_lists_them():
+    with pytest.raises(KeyError, match=r"134 crane \(bird\), 517 crane \(machine\)"): class_index('crane')
+    with pytest.raises(KeyError, match="lesser panda.*giant panda"): class_index('panda')
+    assert class_index('crane (machine)') == 517 and class_index('harp') == 594   # a class's own first name still means it
+    assert all(class_index(unique_name(i)) == i for i in range(1000))
+
+
+def test_files_are_written_with_the_umask_and_keep_their_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        p = save_image(torch.rand(1, 3, 8, 8), tmp_path / 'a.png')
+        assert p.stat().st_mode & 0o777 == 0o644
+        os.chmod(p, 0o600); save_image(torch.rand(1, 3, 8, 8), p)
+        assert p.stat().st_mode & 0o777 == 0o600
+    finally: os.umask(old)
