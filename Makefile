@@ -18,7 +18,8 @@ TARGET ?= jellyfish
 install: .venv/.installed
 
 demo: install
-	.venv/bin/das-tutorial generate $(TARGET) -o $(TARGET).png
+	@start=$$(date +%s); .venv/bin/das-tutorial generate "$(TARGET)" -o "$(TARGET).png"; code=$$?; \
+	echo "make demo: the run took $$(( $$(date +%s) - start )) s (the install not included)"; exit $$code
 
 test: install
 	.venv/bin/nbdev_test --n_workers 1 --timing

@@ -142,7 +142,8 @@ def report(run, model, target, out, gif, steps, why=None):
     print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)")
     row = judge_panel(run.image, target)[0]
     print(f"source {model.name}: p({class_name(target)}) = {source_prob(model, run.image, target)[0]:.3f}")
-    print(f"judge  p = {row['judge_p']:.3f} (top-1: {row['judge_top1']}), robust p = {row['robust_p']:.3f}, cross p = {row['cross_p']:.3f}"
+    print(f"verdict: {row['verdict']}")
+    print(f"judge  p = {row['judge_p']:.3f} (top-1: {row['judge_top1']}), robust p = {row['robust_p']:.3f}, coarse p = {row['coarse_p']:.3f}, cross p = {row['cross_p']:.3f}"
           + (f", other p = {row['other_p']:.3f}" if 'other_p' in row else ''))
     print(f"saturated values {row['saturation']:.1%}, contrast {row['contrast']:.2f}, spectral slope {row['slope']:.1f}"
           + (f"  [flags: {row['flags']}]" if row['flags'] else ''))

@@ -9,7 +9,7 @@ __all__ = ['COLOUR_CORRELATION', 'CROPS', 'PUBLISHED', 'SCORES', 'stack_referenc
            'StyleObjective']
 
 # %% ../nbs/05_image_stacks.ipynb #c002
-import functools
+import functools, warnings
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .ascent import *
@@ -33,12 +33,14 @@ def upsample_matrix(r, R):
 
 class Bags(nn.Module):
     "A sparse matrix M kept as `embedding_bag` arguments: `mm(table)` is M @ table, rows of `table` gathered and weighted."
-    def __init__(self, M): # a dense 2-d matrix, mostly zeros
+    def __init__(self, M): # a dense 2-d matrix, mostly zeros; or its (idx, off, w) from `Bags.args`
         super().__init__()
+        for name, t in zip(('idx', 'off', 'w'), M if isinstance(M, tuple) else Bags.args(M)): self.register_buffer(name, t, persistent=False)
+    @staticmethod
+    def args(M):
+        "`embedding_bag`'s indices, offsets and weights for M."
         rows, cols = M.nonzero(as_tuple=True)                       # row-major order: one bag per row of M
-        self.register_buffer('idx', cols, persistent=False)
-        self.register_buffer('off', F.pad(torch.bincount(rows, minlength=len(M)).cumsum(0)[:-1], (1, 0)), persistent=False)
-        self.register_buffer('w', M[rows, cols].float(), persistent=False)
+        return cols, F.pad(torch.bincount(rows, minlength=len(M)).cumsum(0)[:-1], (1, 0)), M[rows, cols].float()
     def mm(self, table): return F.embedding_bag(self.idx, table, self.off, mode='sum', per_sample_weights=self.w)
 
 # %% ../nbs/05_image_stacks.ipynb #c008b
@@ -78,6 +80,16 @@ def squash(x):
     "Map any real tensor into (0, 1): (tanh(x) + 1) / 2, the stack's last step."
     return (torch.tanh(x) + 1) / 2
 
+@functools.lru_cache(maxsize=8)
+def _taps(groups, size, c):
+    "The sparse matrices of every bucket (cols, rows and their transposes), built once per (layer groups, side, channels): a recipe call, a panel preview and a benchmark repeat reuse them."
+    cols, rows = [], []
+    for g in groups:
+        A = [upsample_matrix(r, size) for r in g]
+        cols.append(torch.block_diag(*A))                                                                   # (k, J) <- (k, j)
+        rows.append(torch.cat([torch.block_diag(*[F.pad(a, (0, g[-1] - a.shape[1]))] * c) for a in A], 1))  # (ch, I) <- (k, ch, i)
+    return tuple([Bags.args(M) for M in Ms] for Ms in (cols, rows, [M.T for M in cols], [M.T for M in rows]))
+
 class ImageStack(nn.Module):
     "Direct Ascent Synthesis parameterisation: layers at many resolutions, upsampled, summed, squashed by (tanh+1)/2."
     def __init__(self, size=224,       # output side R
@@ -99,17 +111,11 @@ class ImageStack(nn.Module):
         self.shapes = [(len(g), g[-1]) for g in self.groups]                       # (layers, padded side) per bucket
         # one table per bucket: row (k, j) is column j of layer k, entries (channel, row i) padded to the bucket's side
         self.tables = nn.ParameterList([nn.Parameter(torch.zeros(sum(g), c, g[-1])) for g in self.groups])
-        cols, rows = [], []
-        for g in self.groups:
-            A = [upsample_matrix(r, size) for r in g]
-            cols.append(torch.block_diag(*A))                                                                   # (k, J) <- (k, j)
-            rows.append(torch.cat([torch.block_diag(*[F.pad(a, (0, g[-1] - a.shape[1]))] * c) for a in A], 1))  # (ch, I) <- (k, ch, i)
-        self.cols, self.rows = nn.ModuleList(map(Bags, cols)), nn.ModuleList(map(Bags, rows))
+        self.cols, self.rows, self.colsT, self.rowsT = (nn.ModuleList(Bags(M) for M in Ms) for Ms in _taps(tuple(map(tuple, self.groups)), size, c))
         scale = lambda r: float((rs[-1] / r) ** alpha)
         for i, g in enumerate(self.groups):   # one factor per table row, as buffers so that they move with the module
             self.register_buffer(f'scale{i}', torch.cat([torch.full((r,), scale(r)) for r in g]).view(-1, 1, 1) if alpha else None, persistent=False)
         self.ones_scale = scale(1)
-        self.colsT, self.rowsT = nn.ModuleList(Bags(M.T) for M in cols), nn.ModuleList(Bags(M.T) for M in rows)
 
     def layers(self):
         "The layers as a list of (n, 3, r, r) tensors (views of the parameters, times their scale if `alpha`; differentiable)."
@@ -189,29 +195,32 @@ def stack_ascent(objective,          # views -> one score per view
 
 # %% ../nbs/05_image_stacks.ipynb #52edf3c8
 def classifier_head(model): # a `Normalized` classifier
-    "The model's last `nn.Linear`: its rows are the classes' directions in feature space."
+    "The model's last `nn.Linear` (its rows are the classes' directions in feature space), or None."
     heads = [m for m in model.model.modules() if isinstance(m, nn.Linear)]
-    if not heads: raise TypeError(f"{model.name} has no nn.Linear layer, so its pooled features and class rows cannot be read: use score='logit'.")
-    return heads[-1]
+    return heads[-1] if heads else None
 
 def pooled_features(model, # a `Normalized` classifier
                     x):    # images in [0, 1]
-    "The input of the classifier's last linear layer (its pooled features), (N, D), and the logits, (N, classes)."
+    "The input of the classifier's last linear layer (its pooled features), (N, D), and the logits, (N, classes); features None if the model has no such layer."
     head, got = classifier_head(model), {}
-    hook = head.register_forward_hook(lambda m, inputs, out: got.update(f=inputs[0]))
-    try: logits = model(x)
-    finally: hook.remove()
-    if head.out_features != logits.shape[1]: raise TypeError(f"The last nn.Linear of {model.name} has {head.out_features} outputs, not the {logits.shape[1]} logits: use score='logit'.")
-    return got['f'].flatten(1), logits
+    hook = head.register_forward_hook(lambda m, inputs, out: got.update(f=inputs[0])) if head is not None else None
+    try: logits = model(x)                              # checks the model's output first
+    finally:
+        if hook is not None: hook.remove()
+    ok = head is not None and head.out_features == logits.shape[1] and 'f' in got
+    return (got['f'].flatten(1) if ok else None), logits
 
 # %% ../nbs/05_image_stacks.ipynb #ff0f38bd
 class ClassCosine(ClassObjective):
-    "Maximise the cosine between the pooled features and the target class's row of the last layer."
+    "Maximise the cosine between the pooled features and the target class's row of the last layer (the logit, with a warning, for a model that does not end in one)."
     def __call__(self, views):
         f, logits = pooled_features(self.model, views)
         if int(self.targets.max()) >= logits.shape[1]: raise ValueError(f"Target class {int(self.targets.max())} is out of range for {self.model.name}, which has {logits.shape[1]} outputs.")
-        t = per_view(self.targets, len(views)).to(f.device)
+        t = per_view(self.targets, len(views)).to(logits.device)
         self.last_prob = logits.detach().softmax(-1).gather(1, t[:, None])[:, 0]
+        if f is None:
+            if not getattr(self, 'warned', False): warnings.warn(f"{self.model.name} does not end in an nn.Linear whose rows are its classes: the cosine cannot be read, the logit is ascended instead."); self.warned = True
+            return logits.gather(1, t[:, None])[:, 0]
         return F.cosine_similarity(f, classifier_head(self.model).weight[t], dim=-1)
 
 # %% ../nbs/05_image_stacks.ipynb #c015b

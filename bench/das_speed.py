@@ -1,0 +1,115 @@
+"""What a DAS step costs against the model's own forward and backward pass, and where the rest of the time goes.
+
+For each view setting (`default`: the `das` recipe's defaults, crops of a canvas; `whole`: whole-image views, `jitter=0, noise=0,
+canvas=False`), each picture size and each torch thread count, in one process:
+- `step ms`: the median wall time of one step of a real `das` run (time between consecutive callbacks, after a warm-up);
+- `model ms`: lite0's forward and backward on a leaf tensor of the same shapes as the views that steps showed the model (the
+  views have random sizes, 0.5-1.2 x 224: the same sizes are replayed);
+- the step taken apart on the run's own objects (captured from `ascend`): stack forward, views forward, model forward, model
+  backward, views backward, stack backward, optimiser (gradient clip + AdamW step); `other` = step - the parts (the loop's
+  bookkeeping: the image copy, history, best image).
+Then the seconds per image of `das` and of torch-dreams at the same budget (400 evaluations, 224 px), run back to back, each in
+its own process (`bench/peers.py --worker`), if the peer environment exists.
+
+    .venv/bin/python bench/das_speed.py                      # all sizes and thread counts (about 10 minutes on 2 cores)
+    .venv/bin/python bench/das_speed.py --sizes 224 --threads 2 --steps 30 --no-peers
+"""
+import argparse, os, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+import torch
+
+HERE = Path(__file__).resolve().parent
+SETTINGS = dict(default={}, whole=dict(jitter=0.0, noise=0.0, canvas=False))
+
+
+def capture(das, model, size, steps, **kw):
+    "Run `das` for `steps` steps; returns (step times in s, the objects `ascend` was given)."
+    import das_tutorial.stacks as S
+    got, stamps, real = {}, [], S.ascend
+    def spy(param, objective, **a): got.update(param=param, objective=objective, **a); return real(param, objective, **a)
+    S.ascend = spy
+    try: das('jellyfish', size=size, steps=steps, model=model, seed=0, callback=lambda *a: stamps.append(time.perf_counter()) and False, **kw)
+    finally: S.ascend = real
+    return [b - a for a, b in zip(stamps, stamps[1:])], got
+
+
+def parts(got, model, repeats):
+    "Median ms of each part of a step, on the run's own stack, views and objective; and the view shapes seen."
+    from das_tutorial.ascent import make_optimizer
+    param, objective, transform = got['param'], got['objective'], got['transform']
+    params = [p for p in param.parameters() if p.requires_grad]
+    opt = make_optimizer(got['optimizer'], params, got['lr'])
+    t = {k: [] for k in ('stack fwd', 'views fwd', 'model fwd', 'model bwd', 'views bwd', 'stack bwd', 'optimiser', 'model alone')}
+    shapes = []
+    for i in range(repeats + 2):
+        c = [time.perf_counter()]
+        opt.zero_grad(set_to_none=True)
+        image = param(); c.append(time.perf_counter())
+        views = transform(image); c.append(time.perf_counter())
+        score = objective(views).sum(); c.append(time.perf_counter())
+        g_views, = torch.autograd.grad(-score, views); c.append(time.perf_counter())
+        g_image, = torch.autograd.grad(views, image, g_views); c.append(time.perf_counter())
+        image.backward(g_image); c.append(time.perf_counter())
+        if got.get('grad_clip'): torch.nn.utils.clip_grad_norm_(params, got['grad_clip'])
+        opt.step(); c.append(time.perf_counter())
+        x = torch.rand(views.shape, requires_grad=True)            # the model alone, on a view of the same size
+        m0 = time.perf_counter(); model(x)[:, 107].sum().backward(); c.append(c[-1] + time.perf_counter() - m0)
+        if i >= 2:
+            for k, a, b in zip(t, c, c[1:]): t[k].append(1000 * (b - a))
+            shapes.append(tuple(views.shape))
+    return {k: statistics.median(v) for k, v in t.items()}, shapes
+
+
+def model_ms(model, shapes):
+    "Median ms of lite0's forward + backward on leaf tensors of these shapes (the views a run showed the model)."
+    ts = []
+    for s in shapes[:2] + shapes:
+        x = torch.rand(s, requires_grad=True)
+        t = time.perf_counter(); model(x)[:, 107].sum().backward(); ts.append(1000 * (time.perf_counter() - t))
+    return statistics.median(ts[2:])
+
+
+def per_image(method, evals, size):
+    "Seconds per image of one `bench/peers.py` method, in its own process (224 px, one class, one seed)."
+    peers = HERE / 'peers.py'
+    py = HERE / '.peers' / 'bin' / 'python' if method == 'torch_dreams' else Path(sys.executable)
+    if not py.exists(): return None
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / 'r.pt'
+        subprocess.run([str(py), str(peers), '--worker', method, '--out', str(out), '--classes', 'jellyfish', '--seeds', '0', '--evals', str(evals), '--size', str(size)],
+                       check=True, env=dict(os.environ, BENCH_THREADS=str(torch.get_num_threads()), TQDM_DISABLE='1'), capture_output=True)
+        return torch.load(out)['seconds'][0]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--sizes', default='128,224,336'); ap.add_argument('--threads', default='1,2')
+    ap.add_argument('--steps', type=int, default=40, help='steps of the timed das run (the first 5 are warm-up)')
+    ap.add_argument('--repeats', type=int, default=15, help='repeats of the step taken apart')
+    ap.add_argument('--settings', default=','.join(SETTINGS)); ap.add_argument('--no-peers', action='store_true')
+    a = ap.parse_args()
+    from das_tutorial.core import load_classifier
+    from das_tutorial.cli import all_recipes
+    das, model = all_recipes()['das'], load_classifier(device='cpu')
+    cols = ('stack fwd', 'views fwd', 'model fwd', 'model bwd', 'views bwd', 'stack bwd', 'optimiser')
+    print(f'torch {torch.__version__}, {os.cpu_count()} cores; medians in ms\n')
+    print('| views | px | threads | step ms | model ms | step / model | ' + ' | '.join(cols) + ' | other |')
+    print('|---|---|---|---|---|---|' + '---|' * (len(cols) + 1))
+    for threads in [int(t) for t in a.threads.split(',')]:
+        torch.set_num_threads(threads)
+        for name in a.settings.split(','):
+            for size in [int(s) for s in a.sizes.split(',')]:
+                dts, got = capture(das, model, size, a.steps, **SETTINGS[name])
+                step = 1000 * statistics.median(dts[5:])
+                p, shapes = parts(got, model, a.repeats)
+                m = model_ms(model, shapes)
+                other = step - sum(p[k] for k in cols)
+                print(f"| {name} | {size} | {threads} | {step:.1f} | {m:.1f} | {step / m:.2f} | " + ' | '.join(f'{p[k]:.1f}' for k in cols) + f' | {other:.1f} |', flush=True)
+    if not a.no_peers:
+        print('\n| method | s / image (224 px, 400 evaluations, one class, run back to back) |\n|---|---|')
+        for method in ('das', 'torch_dreams', 'das', 'torch_dreams'):
+            s = per_image(method, 400, 224)
+            print(f'| {method} | {"peer env missing: bash bench/setup_peers.sh" if s is None else f"{s:.1f}"} |', flush=True)
+
+
+if __name__ == '__main__': main()
