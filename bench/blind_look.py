@@ -22,7 +22,7 @@ def main():
     ap.add_argument('--seed', type=int, default=0, help='which run seed to show (default 0)')
     ap.add_argument('--shuffle', type=int, default=20261130, help='seed of the column shuffle')
     ap.add_argument('--rows', type=int, default=5, help='classes per grid file')
-    ap.add_argument('--out', required=True, help='folder for blind_N.png and key.json (created)')
+    ap.add_argument('--out', required=True, help='folder for blind_N.jpg (JPEG, quality 92) and key.json (created)')
     a = ap.parse_args()
     import torch
     from peers import labelled_grid
@@ -49,7 +49,7 @@ def main():
             rows[c] = ([res[m]['images'][i:i + 1] for m in order], None)
         # labelled_grid draws methods as rows; here a row is a class and its columns are the shuffled methods
         by_row = {c: (torch.cat(ims), None) for c, (ims, _) in rows.items()}
-        path = out / f'blind_{k // a.rows + 1}.png'
+        path = out / f'blind_{k // a.rows + 1}.jpg'
         labelled_grid(by_row, [chr(65 + j) for j in range(len(methods))], path, label=False)
         print(f'wrote {path}: rows {", ".join(rows)} (top to bottom), columns A-{chr(64 + len(methods))} shuffled per row, unlabelled')
     (out / 'key.json').write_text(json.dumps(dict(seed=a.seed, shuffle=a.shuffle, work=a.work, columns=key), indent=1) + '\n')

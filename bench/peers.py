@@ -308,7 +308,6 @@ def main():
             from das_tutorial.core import save_image
             Path(a.save).mkdir(parents=True, exist_ok=True)
             first = res['images'][:len(classes)]
-            save_image(torchvision.utils.make_grid(first, nrow=len(classes), padding=2)[None], Path(a.save) / f'{m}.png')
             thumbs.append(torch.nn.functional.interpolate(first, size=(96, 96), mode='bilinear', antialias=True, align_corners=False))
     fmt = lambda v: f'{v[0]:.3f} ± {v[1]:.3f}'
     table = ['| method | robust p | coarse p | cross p | judge p | saturated values | contrast | reads as the class | judge top-1 | flags (neon/haze/noise) | s / image | peak RSS (MB) |',
@@ -328,7 +327,7 @@ def main():
         save_image(torchvision.utils.make_grid(torch.cat(thumbs), nrow=len(classes), padding=2)[None], path)
         print(f'wrote {path}: one row per method ({", ".join(r["method"] for r in summary)}), one column per class, seed {seeds[0]}')
         for k in range(0, len(classes), 5):      # full size (224 px shown at 224 px), five classes a file, every method a row
-            path = Path(a.save) / f'full_{k // 5 + 1}.png'
+            path = Path(a.save) / f'full_{k // 5 + 1}.jpg'
             labelled_grid({m: (ims[k:k + 5], rs[k:k + 5]) for m, (ims, rs) in labelled.items()}, classes[k:k + 5], path)
             print(f'wrote {path}: full size, labelled, classes {", ".join(classes[k:k + 5])}, seed {seeds[0]}')
 
@@ -350,7 +349,7 @@ def labelled_grid(by_method, classes, path, label=True):
             if label:
                 draw.text((x, y + 2), f'{m}: {c}', fill='black')
                 if rows: draw.text((x, y + top + side + 2), f"robust {rows[j]['robust_p']:.2f} coarse {rows[j]['coarse_p']:.2f}\n{rows[j]['verdict']}", fill='black')
-    write_atomically(path, lambda f: canvas.save(f, format='PNG'))
+    write_atomically(path, lambda f: canvas.save(f, format='JPEG', quality=92) if str(path).lower().endswith(('.jpg', '.jpeg')) else canvas.save(f, format='PNG'))
     return path
 
 
@@ -412,7 +411,7 @@ def write_results(a, summary, per_class, table, classes, seeds, skipped, carried
     lines += ['', '## Settings each method ran with', '']
     lines += [f'- **{r["method"]}**: ' + ', '.join(f'{k}={v}' for k, v in r['config'].items()) + (f'. {" ".join(METHODS[r["method"]].__doc__.split())}' if METHODS[r["method"]].__doc__ else '') for r in summary]
     if carried: lines += [l.replace('**: ', '** †: ', 1) if '† ' not in l.split(':')[0] else l for l in carried['settings']]
-    if a.save: lines += ['', f'Pictures (seed {seeds[0]}): `{a.save}/grid.png` (one row per method, in the order of the runs), and one grid per method.']
+    if a.save: lines += ['', f'Pictures (seed {seeds[0]}): `{a.save}/grid.png` (96 px thumbnails, one row per method in the order of the runs) and, at full size with the panel\'s figures and verdict under each picture, `{a.save}/full_1.jpg`, `full_2.jpg`, ... (five classes each; JPEG at quality 92).']
     Path(a.results).write_text('\n'.join(lines) + '\n')
     print(f'wrote {a.results}')
 

