@@ -293,7 +293,7 @@ def prepare(model, seed):
     return load_classifier() if model is None else as_classifier(model)
 
 # %% ../nbs/01_naive_ascent.ipynb #21da7ccc
-VIEW_BYTES_PER_PIXEL = 2000   # forward + backward activations of one view, per pixel (lite0 1.6 kB, lite2 2.2 kB)
+VIEW_BYTES_PER_PIXEL = 2400   # forward + backward activations of one view, per pixel (lite0 1.7 kB, lite2 2.3 kB: bench/view_memory.py)
 
 def total_memory(device): # a torch.device
     "Bytes of memory on `device` (the GPU's, or this machine's RAM)."
@@ -307,10 +307,10 @@ def run_bytes(recipe, target, settings):
     side = max(int(v.get('size') or 224), 224) * max(1.0, float(v.get('resize_max') or 1.0))
     return n * ((recipe.memory(v) if recipe.memory else 0) + recipe.views(**settings) * VIEW_BYTES_PER_PIXEL * side ** 2)
 
-def check_memory(recipe, target, settings):
+def check_memory(recipe, target, settings, device=None): # device: default the model's, else `default_device()`
     "Raise a one-line MemoryError if a run would need more than 80% of the device's memory."
-    model = settings.get('model')
-    device = getattr(model, 'device', None) if isinstance(getattr(model, 'device', None), torch.device) else default_device()
+    model_device = getattr(settings.get('model'), 'device', None)
+    device = device or (model_device if isinstance(model_device, torch.device) else default_device())
     need, have = run_bytes(recipe, target, settings), total_memory(device)
     if need > 0.8 * have:
         raise MemoryError(f"{recipe.name} with these settings would need about {need / 2**30:,.0f} GiB of memory; {device.type} has {have / 2**30:.0f} GiB. "

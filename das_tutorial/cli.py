@@ -68,7 +68,7 @@ def method_settings(recipe, args):
 def check_before_run(recipe, target, settings, args):
     "Check paths, seed, size, device and memory; returns (output path, gif path or None, device)."
     from das_tutorial.core import check_output_path, get_device
-    from das_tutorial.ascent import run_bytes, total_memory
+    from das_tutorial.ascent import check_memory
     if not 0 <= args.seed < 2**32: raise UsageError(f"--seed must be a whole number from 0 to {2**32 - 1}, got {args.seed}.")
     try:
         out = check_output_path(args.output)
@@ -76,10 +76,8 @@ def check_before_run(recipe, target, settings, args):
         if gif is not None and gif.suffix.lower() != '.gif': raise ValueError(f"--gif writes an animated GIF: give a path ending in .gif, got {gif}.")
         device = get_device(args.device)
     except (ValueError, OSError) as e: raise UsageError(str(e)) from None
-    need, have = run_bytes(recipe, target, settings), total_memory(device)
-    if need > 0.8 * have:
-        raise UsageError(f"{recipe.name} with these settings would need about {need / 2**30:,.0f} GiB of memory; {device.type} has {have / 2**30:.0f} GiB. "
-                         "Use a smaller --size or fewer --views.")
+    try: check_memory(recipe, target, settings, device)
+    except MemoryError as e: raise UsageError(f"{e} With the command line: a smaller --size or fewer --views.") from None
     return out, gif, device
 
 # %% ../nbs/10_cli.ipynb #k012
@@ -139,7 +137,7 @@ def report(run, model, target, out, gif, steps, why=None):
     from das_tutorial.core import class_name
     from das_tutorial.evaluate import judge_panel, source_prob
     head = _head(run, out, steps, why)
-    print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)")
+    print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)", flush=True)
     row = judge_panel(run.image, target)[0]
     print(f"source {model.name}: p({class_name(target)}) = {source_prob(model, run.image, target)[0]:.3f}")
     print(f"verdict: {row['verdict']}")
@@ -192,23 +190,21 @@ def _generate(args, stop):
     except (RuntimeError, MemoryError) as e:
         if 'out of memory' in str(e).lower() or isinstance(e, MemoryError): return _error(f"out of memory: use a smaller --size. Nothing was written.", 1)
         raise
-    code = 128 + stop.received if stop() else 130 if run.stopped else 0
     why = f"received {stop.name}" if stop() else "interrupted" if run.stopped else None
     if run.steps == 0:
         print(f"{why}: stopped before the first step was done; nothing was written.", file=sys.stderr)
-        return code
+        return 128 + stop.received if stop() else 130
     save_image(run.image, out)
     if gif: save_gif(frames[::max(len(frames) // 40, 1)] + [run.image.cpu()], gif)
-    if stop(): print(f"{why}: stopped at step {run.steps} of {steps}; wrote the best image so far to {out}", flush=True)
     if args.prompt is not None: report_prompt(run, out, gif, steps, why)
     else: report(run, model, target, out, gif, steps, why)
-    return 128 + stop.received if stop() else code
+    return 128 + stop.received if stop() else 130 if run.stopped else 0   # a signal during the report counts too
 
 def report_prompt(run, out, gif, steps, why=None):
     "Print what was written for a prompt: the CLIP score and the picture's statistics (no class judges for a prompt)."
     from das_tutorial.evaluate import naturalness
     head = _head(run, out, steps, why)
-    print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)")
+    print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)", flush=True)
     stats, flags = naturalness(run.image[:1])
     print(f"CLIP score (logit units) {run.history['score'][0][0]:.2f} -> {run.history['score'][-1][0]:.2f}")
     print(f"saturated values {stats['saturation'][0]:.1%}, contrast {stats['contrast'][0]:.2f}, spectral slope {stats['slope'][0]:.1f}" + (f"  [flags: {flags[0]}]" if flags[0] else ''))

@@ -199,10 +199,11 @@ def classifier_head(model): # a `Normalized` classifier
     heads = [m for m in model.model.modules() if isinstance(m, nn.Linear)]
     return heads[-1] if heads else None
 
-def pooled_features(model, # a `Normalized` classifier
-                    x):    # images in [0, 1]
+def pooled_features(model,     # a `Normalized` classifier
+                    x,         # images in [0, 1]
+                    head=None): # its `classifier_head`, if already found
     "The input of the classifier's last linear layer (its pooled features), (N, D), and the logits, (N, classes); features None if the model has no such layer."
-    head, got = classifier_head(model), {}
+    head, got = head or classifier_head(model), {}
     hook = head.register_forward_hook(lambda m, inputs, out: got.update(f=inputs[0])) if head is not None else None
     try: logits = model(x)                              # checks the model's output first
     finally:
@@ -214,14 +215,15 @@ def pooled_features(model, # a `Normalized` classifier
 class ClassCosine(ClassObjective):
     "Maximise the cosine between the pooled features and the target class's row of the last layer (the logit, with a warning, for a model that does not end in one)."
     def __call__(self, views):
-        f, logits = pooled_features(self.model, views)
+        if not hasattr(self, 'head'): self.head = classifier_head(self.model)   # found once, not every step
+        f, logits = pooled_features(self.model, views, self.head)
         if int(self.targets.max()) >= logits.shape[1]: raise ValueError(f"Target class {int(self.targets.max())} is out of range for {self.model.name}, which has {logits.shape[1]} outputs.")
         t = per_view(self.targets, len(views)).to(logits.device)
         self.last_prob = logits.detach().softmax(-1).gather(1, t[:, None])[:, 0]
         if f is None:
             if not getattr(self, 'warned', False): warnings.warn(f"{self.model.name} does not end in an nn.Linear whose rows are its classes: the cosine cannot be read, the logit is ascended instead."); self.warned = True
             return logits.gather(1, t[:, None])[:, 0]
-        return F.cosine_similarity(f, classifier_head(self.model).weight[t], dim=-1)
+        return F.cosine_similarity(f, self.head.weight[t], dim=-1)
 
 # %% ../nbs/05_image_stacks.ipynb #c015b
 CROPS = dict(jitter=1/6, noise=0.2, noise_kind='uniform', canvas=True)   # the reference code path's views: jittered windows of a canvas, uniform noise

@@ -54,7 +54,7 @@ def test_layer_outputs_and_channel_objective_reject_missing_layer_and_channel():
     with pytest.raises(ValueError, match='channels'): ChannelObjective(model, 'blocks.4', 10_000)(x)
 
 
-def test_the_fast_step_computes_what_the_plain_loop_computes(monkeypatch):
+def test_cached_taps_and_the_fast_stack_change_no_picture(monkeypatch):
     """The stack's speed-ups change no picture: taps reused from the cache give the same bits as taps built afresh, and the fast
     stack gives the reference stack's picture within float tolerance (6 steps: over hundreds of steps any change of rounding, even
     the torch thread count, grows into another picture)."""
