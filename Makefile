@@ -3,11 +3,13 @@
 #   make test          - install into .venv, run every lesson notebook (quick sizes) and the pytest suite
 #   make browser-test  - (optional) the lessons' panels in JupyterLab in a real browser (installs Chromium, JupyterLab, Playwright)
 #   make export        - after editing a notebook: export the package, clean the notebooks, keep JupyterLab's metadata
+#   make site          - the course as a static website in _site/ (Sphinx + myst-nb from PyPI; nothing is executed)
+#   make site-test     - the built site in a real browser (Chromium, Playwright): pages, pictures, links, no console errors
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 TARGET ?= jellyfish
 
-.PHONY: install demo test browser-test export
+.PHONY: install demo test browser-test export site site-test
 
 .venv/.installed: settings.ini setup.py
 	python3 -m venv .venv
@@ -41,3 +43,13 @@ export: install
 	info = dict(codemirror_mode=dict(name='ipython', version=3), file_extension='.py', mimetype='text/x-python', name='python', \
 	nbconvert_exporter='python', pygments_lexer='ipython3', version='.'.join(map(str, sys.version_info[:3]))); \
 	[json.dump({**(d := json.load(open(f))), 'metadata': {**d['metadata'], 'kernelspec': spec, 'language_info': info}}, open(f, 'w'), indent=1, ensure_ascii=False) or open(f, 'a').write('\n') for f in sorted(glob.glob('nbs/*.ipynb'))]"
+
+.venv/.site: .venv/.installed
+	$(PIP) install -q --disable-pip-version-check sphinx myst-nb sphinx-book-theme
+	touch $@
+
+site: .venv/.site
+	@start=$$(date +%s); $(PY) site/build.py; code=$$?; echo "make site: $$(( $$(date +%s) - start )) s"; exit $$code
+
+site-test: .venv/.browser site
+	$(PY) tests/browser/check_site.py

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'COMMON_KNOBS', 'COMMON_ARGS', 'RECIPES', 'VIEW_BYTES_PER_PIXEL', 'input_gradient', 'PixelImage',
            'noise_image', 'per_view', 'ClassObjective', 'ClassLogit', 'ClassLogProb', 'SignSGD', 'make_optimizer',
-           'Regulariser', 'Run', 'NonFiniteError', 'compose', 'ascend', 'Knob', 'Recipe', 'recipe', 'get_recipe',
+           'Run', 'NonFiniteError', 'compose', 'ascend', 'Regulariser', 'Knob', 'Recipe', 'recipe', 'get_recipe',
            'prepare', 'total_memory', 'run_bytes', 'check_memory', 'naive_ascent']
 
 # %% ../nbs/01_naive_ascent.ipynb #c002
@@ -13,7 +13,6 @@ import os, math, time, inspect, functools
 from dataclasses import dataclass, field
 import numpy as np
 import torch, torch.nn as nn
-from tqdm.auto import tqdm
 from .core import *
 
 # %% ../nbs/01_naive_ascent.ipynb #c006
@@ -35,6 +34,7 @@ class PixelImage(nn.Module):
     @torch.no_grad()
     def set_image(self, image): self.pixels.copy_(image.clamp(0, 1))   # for regularisers that change the image in place
 
+# %% ../nbs/01_naive_ascent.ipynb #c009-1
 def noise_image(size=224,     # side in pixels
                 n=1,          # images in the batch
                 mean=0.5,     # centre of the noise
@@ -51,6 +51,7 @@ def per_view(values, n_views):
     if n_views % len(values): raise ValueError(f"{n_views} views cannot be split evenly among {len(values)} images.")
     return values.repeat_interleave(n_views // len(values))
 
+# %% ../nbs/01_naive_ascent.ipynb #c012-1
 class ClassObjective:
     "Base for class objectives: target class per image, and the target probability of the last call."
     def __init__(self, model, target): # a classifier; class name/index, or one per image
@@ -65,12 +66,14 @@ class ClassObjective:
         self.last_prob = logits.detach().softmax(-1).gather(1, t[:, None])[:, 0]
         return logits, t
 
+# %% ../nbs/01_naive_ascent.ipynb #c012-2
 class ClassLogit(ClassObjective):
     "Maximise the raw logit of the target class."
     def __call__(self, views):
         logits, t = self.logits_and_targets(views)
         return logits.gather(1, t[:, None])[:, 0]
 
+# %% ../nbs/01_naive_ascent.ipynb #c012-3
 class ClassLogProb(ClassObjective):
     "Maximise the log-probability of the target class (minimise cross-entropy)."
     def __call__(self, views):
@@ -87,23 +90,15 @@ class SignSGD(torch.optim.Optimizer):
             for p in group['params']:
                 if p.grad is not None: p.add_(p.grad.sign(), alpha=-group['lr'])
 
+# %% ../nbs/01_naive_ascent.ipynb #c015-1
 OPTIMIZERS = dict(sgd=torch.optim.SGD, adam=torch.optim.Adam, adamw=torch.optim.AdamW, sign=SignSGD)
 
+# %% ../nbs/01_naive_ascent.ipynb #c015-2
 def make_optimizer(opt, params, lr):
     "An optimiser from a name in `OPTIMIZERS` or a callable `(params, lr) -> Optimizer`."
     if callable(opt): return opt(params, lr=lr)
     if opt not in OPTIMIZERS: raise ValueError(f"Unknown optimizer {opt!r}: choose one of {list(OPTIMIZERS)} or pass a callable.")
     return OPTIMIZERS[opt](params, lr=lr)
-
-
-# %% ../nbs/01_naive_ascent.ipynb #c018
-class Regulariser:
-    "Base: a weighted penalty and/or a filter on the image, active for the fraction `start`..`end` of a run."
-    def __init__(self, weight=1.0, start=0.0, end=1.0): self.weight, self.start, self.end = weight, start, end
-    def active(self, t): return self.start <= t <= self.end
-    def penalty(self, image): return None       # a scalar to add (times `weight`) to the loss, or None
-    def filter(self, image, t): return image    # the image the model sees (differentiable)
-    def after_step(self, param, t): pass        # change the image in place after a step (no gradients)
 
 # %% ../nbs/01_naive_ascent.ipynb #c020
 @dataclass
@@ -118,16 +113,19 @@ class Run:
     best: torch.Tensor = None                  # the image with the highest recorded score
     best_step: int = -1
 
+# %% ../nbs/01_naive_ascent.ipynb #c020-1
 class NonFiniteError(FloatingPointError):
     "The loss or the image became NaN or infinite; `.run` holds the last finite image."
     def __init__(self, message, run): super().__init__(message); self.run = run
 
+# %% ../nbs/01_naive_ascent.ipynb #c020-2
 def compose(image, mask=None, reference=None):
     "Where `mask` is 1 use `image`, where 0 keep `reference` (both broadcast); no mask: `image`."
     if mask is None: return image
     if reference is None: raise ValueError("A mask needs a `reference` image to keep where the mask is 0.")
     return torch.lerp(reference, image, mask)
 
+# %% ../nbs/01_naive_ascent.ipynb #c020-3
 def _check_steps_lr(steps, lr):
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1: raise ValueError(f"steps must be a whole number >= 1, got {steps!r}.")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0: raise ValueError(f"lr must be a finite number > 0, got {lr!r}.")
@@ -157,7 +155,7 @@ def ascend(param,              # nn.Module: forward() -> images (N, 3, H, W) in 
     hist = dict(loss=[], score=[], prob=[], snapshots=[])
     best = last = None; best_score, best_step, evals, stopped, done = -math.inf, -1, 0, False, 0
     start = time.perf_counter()
-    bar = tqdm(range(steps), disable=not progress, leave=False)
+    bar = progress_bar(range(steps), disable=not progress)
     def result(image, stopped):
         return Run(image, hist, stopped, time.perf_counter() - start, done, evals, best, best_step)
     try:
@@ -172,7 +170,7 @@ def ascend(param,              # nn.Module: forward() -> images (N, 3, H, W) in 
             scores = objective(views).view(len(image), -1).mean(1)
             loss = -scores.sum()
             for r in regularisers:
-                if r.active(t) and (pen := r.penalty(seen)) is not None: loss = loss + r.weight * pen
+                if r.active(t) and (pen := r.penalty(image)) is not None: loss = loss + r.weight * pen   # on the image, not the filtered view
             value = loss.item()
             if not math.isfinite(value):
                 raise NonFiniteError(f"The loss became {value} at step {step + 1} of {steps}: the image or the objective overflowed. "
@@ -192,7 +190,7 @@ def ascend(param,              # nn.Module: forward() -> images (N, 3, H, W) in 
             hist['loss'].append(value); hist['score'].append(scores.tolist())
             prob = getattr(objective, 'last_prob', None)
             if prob is not None: hist['prob'].append(prob.view(len(image), -1).mean(1).tolist())
-            if -value > best_score: best, best_score, best_step = last, -value, step
+            if (score := scores.sum().item()) > best_score: best, best_score, best_step = last, score, step   # by score, penalties aside
             if snapshot_every and step % snapshot_every == 0: hist['snapshots'].append((step, last.cpu()))
             if progress and prob is not None: bar.set_postfix(p=f"{hist['prob'][-1][0]:.3f}", refresh=False)
             if callback is not None and callback(step, last, hist): stopped = True; break
@@ -201,6 +199,15 @@ def ascend(param,              # nn.Module: forward() -> images (N, 3, H, W) in 
     if stopped: return result(best if best is not None else compose(param(), mask, reference).detach().clone(), True)
     with torch.no_grad(): final = compose(param(), mask, reference).detach().clone()
     return result(final, False)
+
+# %% ../nbs/01_naive_ascent.ipynb #c018
+class Regulariser:
+    "Base: a weighted penalty and/or a filter on the image, active for the fraction `start`..`end` of a run."
+    def __init__(self, weight=1.0, start=0.0, end=1.0): self.weight, self.start, self.end = weight, start, end
+    def active(self, t): return self.start <= t <= self.end
+    def penalty(self, image): return None       # a scalar to add (times `weight`) to the loss, or None
+    def filter(self, image, t): return image    # the image the model sees (differentiable)
+    def after_step(self, param, t): pass        # change the image in place after a step (no gradients)
 
 # %% ../nbs/01_naive_ascent.ipynb #c031
 @dataclass
@@ -227,12 +234,14 @@ class Knob:
         if self.low is not None and value < self.low: raise ValueError(f"{name} must be >= {self.low}, got {value}.")
         return value
 
+# %% ../nbs/01_naive_ascent.ipynb #c031-1
 COMMON_KNOBS = dict(size=Knob('int', 32, 448, 16, label='size px'), steps=Knob('int', 1, 500, 1))
 COMMON_ARGS = ('size', 'steps', 'model', 'seed', 'callback', 'progress')   # after the target (a class, or a prompt)
 
 # %% ../nbs/01_naive_ascent.ipynb #c032
 RECIPES = {}
 
+# %% ../nbs/01_naive_ascent.ipynb #c032-1
 class Recipe:
     "A lesson's method behind the common signature `fn(target, *, size, steps, model, seed, callback, progress, **knobs)`."
     def __init__(self, fn, name, lesson, knobs, views=None, quick=None, memory=None, example=None, test_model=None):
@@ -264,10 +273,32 @@ class Recipe:
     def method(self, size, evaluations, model=None, **kw):
         "A function (target, seed) -> Run that spends `evaluations` model evaluations per image at `size` px, for `compare`."
         steps = max(1, evaluations // self.views(**kw))
-        return lambda target, seed: self(target, size=size, steps=steps, model=model, seed=seed, progress=False, **kw)
+        def run(target, seed): return self(target, size=size, steps=steps, model=model, seed=seed, progress=False, **kw)
+        run.cache_key = _run_key(_package_module(self.fn), self.name, size=size, steps=steps, model=model, **kw)   # for `compare`'s cache
+        return run
 
     def __repr__(self): return f"Recipe({self.name!r}, lesson {self.lesson}: {', '.join(f'{k}={v!r}' for k, v in self.defaults.items() if k in self.knobs)})"
 
+# %% ../nbs/01_naive_ascent.ipynb #c032-2
+def _package_module(fn):
+    "The package module that exports `fn`, also when a lesson's notebook defined it (then its module is `__main__`)."
+    if fn.__module__.startswith('das_tutorial'): return fn.__module__
+    from das_tutorial._modidx import d
+    return next((m for m, syms in d['syms'].items() if f'{m}.{fn.__name__}' in syms), fn.__module__)
+
+def _run_key(module, name, **settings):
+    "A description of a run that is the same in every process, or None (a model or setting that cannot be named)."
+    def part(v):
+        if v is None or isinstance(v, (bool, int, float, str)): return v
+        if isinstance(v, (tuple, list)): return tuple(map(part, v))
+        if isinstance(v, dict): return tuple(sorted((k, part(x)) for k, x in v.items()))
+        if isinstance(v, nn.Module) and getattr(v, 'name', None) in OFFLINE_MODELS: return ('model', v.name, str(v.device))
+        raise TypeError(v)
+    if settings.get('model', 0) is None: settings['model'] = load_classifier()
+    try: return (module, name, part(settings))
+    except TypeError: return None
+
+# %% ../nbs/01_naive_ascent.ipynb #c032-3
 def recipe(name,           # registry name, e.g. 'naive'
            lesson,         # the notebook that defines it, e.g. '01'
            views=None,     # the knob that sets model evaluations per step (None: 1)
@@ -282,11 +313,13 @@ def recipe(name,           # registry name, e.g. 'naive'
         return RECIPES[name]
     return register
 
+# %% ../nbs/01_naive_ascent.ipynb #c032-4
 def get_recipe(name):
     "The registered recipe `name` (its module must have been imported)."
     if name not in RECIPES: raise KeyError(f"No recipe {name!r}; registered: {', '.join(RECIPES) or 'none'}.")
     return RECIPES[name]
 
+# %% ../nbs/01_naive_ascent.ipynb #c032-5
 def prepare(model, seed):
     "Seed everything and return the classifier a recipe runs on (the default one, or the caller's, wrapped)."
     seed_everything(seed)
@@ -295,11 +328,13 @@ def prepare(model, seed):
 # %% ../nbs/01_naive_ascent.ipynb #21da7ccc
 VIEW_BYTES_PER_PIXEL = 2400   # forward + backward activations of one view, per pixel (lite0 1.7 kB, lite2 2.3 kB: bench/view_memory.py)
 
+# %% ../nbs/01_naive_ascent.ipynb #21da7ccc-1
 def total_memory(device): # a torch.device
     "Bytes of memory on `device` (the GPU's, or this machine's RAM)."
     if device.type == 'cuda': return torch.cuda.get_device_properties(device).total_memory
     return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
 
+# %% ../nbs/01_naive_ascent.ipynb #21da7ccc-2
 def run_bytes(recipe, target, settings):
     "Rough bytes a run of `recipe` needs: its parameterisation (`memory=`) and the views' activations, for every picture in the batch."
     v = {**recipe.defaults, **settings}
@@ -307,6 +342,7 @@ def run_bytes(recipe, target, settings):
     side = max(int(v.get('size') or 224), 224) * max(1.0, float(v.get('resize_max') or 1.0))
     return n * ((recipe.memory(v) if recipe.memory else 0) + recipe.views(**settings) * VIEW_BYTES_PER_PIXEL * side ** 2)
 
+# %% ../nbs/01_naive_ascent.ipynb #21da7ccc-3
 def check_memory(recipe, target, settings, device=None): # device: default the model's, else `default_device()`
     "Raise a one-line MemoryError if a run would need more than 80% of the device's memory."
     model_device = getattr(settings.get('model'), 'device', None)

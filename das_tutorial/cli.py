@@ -15,6 +15,7 @@ from pathlib import Path
 LESSON_MODULES = ('ascent', 'priors', 'transforms', 'octaves', 'stacks', 'clip', 'dfg', 'cag')
 DEFAULT_METHOD = 'das'
 
+# %% ../nbs/10_cli.ipynb #k005-1
 def all_recipes():
     "Import every lesson module and return the recipe registry (name -> `Recipe`), with the package's own version of each recipe."
     import importlib
@@ -28,9 +29,11 @@ def all_recipes():
 # %% ../nbs/10_cli.ipynb #k008
 SHORTCUTS = dict(views='count', lr='lr', noise='noise')
 
+# %% ../nbs/10_cli.ipynb #k008-1
 class UsageError(Exception):
     "A mistake in the command: reported in one line, exit code 2."
 
+# %% ../nbs/10_cli.ipynb #k008-2
 def _convert(name, knob, text):
     "A knob value from its command-line text."
     try:
@@ -43,6 +46,7 @@ def _convert(name, knob, text):
     except ValueError: raise UsageError(f"{name} must be {'a whole number' if knob.kind == 'int' else 'true or false' if knob.kind == 'bool' else 'a number'}, got {text!r}.") from None
     return text
 
+# %% ../nbs/10_cli.ipynb #k008-3
 def method_settings(recipe, args):
     "The recipe settings asked for by `args` (shortcut flags and --set name=value), converted and checked."
     out = {}
@@ -94,6 +98,7 @@ class held_interrupts:
         if self.old is not None: signal.signal(signal.SIGINT, self.old)
         if self.hit and typ is None: raise KeyboardInterrupt
 
+# %% ../nbs/10_cli.ipynb #k012-1
 class stop_signals:
     "While active, SIGTERM and SIGHUP (what `timeout`, job schedulers, `docker stop` and a closed terminal send) ask the run to stop at the end of its step; call it as a callback."
     NAMES = ('SIGTERM', 'SIGHUP')
@@ -113,25 +118,39 @@ class stop_signals:
         import signal
         for s, h in self.old.items(): signal.signal(s, h)
 
+# %% ../nbs/10_cli.ipynb #k012-2
 def _error(msg, code=2):
     print(f"error: {msg}", file=sys.stderr)
     return code
 
+# %% ../nbs/10_cli.ipynb #k012-3
+def _as_frame(image, side):
+    "A frame of side `side`: a larger image (a canvas) cut to its central window, a smaller one (an early octave) enlarged."
+    import torch.nn.functional as F
+    j = (image.shape[-1] - side) // 2
+    if j > 0: return image[..., j:j + side, j:j + side]
+    return F.interpolate(image, size=(side, side), mode='bilinear', align_corners=False) if image.shape[-1] != side else image
+
+# %% ../nbs/10_cli.ipynb #k012-4
 def save_gif(frames, path, ms=120):
-    "Save a list of image tensors as an animated GIF, atomically."
+    "Save a list of image tensors as an animated GIF, atomically; every frame at the last frame's size."
     from das_tutorial.core import to_pil, write_atomically
-    ims = [to_pil(f) for f in frames]
+    side = frames[-1].shape[-1]
+    ims = [to_pil(_as_frame(f, side)) for f in frames]
     return write_atomically(path, lambda f: ims[0].save(f, format='GIF', save_all=True, append_images=ims[1:], duration=ms, loop=0))
 
+# %% ../nbs/10_cli.ipynb #k012-5
 FLAG_HINTS = dict(neon="more than 10% of its pixel values are saturated; a smaller --lr usually helps.",
                   haze="its contrast is very low; the judges can score such haze highly without seeing the class.",
                   noise="its spectrum is flat like noise; it is likely adversarial, whatever the source model says.")
 
+# %% ../nbs/10_cli.ipynb #k012-6
 def _head(run, out, steps, why):
     "The first line of a report: what was written, and why the run stopped early if it did."
     if not run.stopped: return f"wrote {out}"
     return f"{why + ': ' if why else ''}stopped at step {run.steps} of {steps}; wrote the best image so far to {out}"
 
+# %% ../nbs/10_cli.ipynb #k012-7
 def report(run, model, target, out, gif, steps, why=None):
     "Print what was written and the judge panel's verdict."
     from das_tutorial.core import class_name
@@ -148,10 +167,12 @@ def report(run, model, target, out, gif, steps, why=None):
     for flag in row['flags'].split():
         print(f"warning: the picture is flagged '{flag}': {FLAG_HINTS[flag]}", file=sys.stderr)
 
+# %% ../nbs/10_cli.ipynb #k012-8
 def generate_command(args):
     "Run `das-tutorial generate` for parsed `args`; returns the exit code (130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP)."
     with stop_signals() as stop: return _generate(args, stop)
 
+# %% ../nbs/10_cli.ipynb #k012-9
 def _generate(args, stop):
     with held_interrupts():
         recipes = all_recipes()
@@ -171,8 +192,9 @@ def _generate(args, stop):
             settings = method_settings(recipe, args)
             out, gif, device = check_before_run(recipe, target, settings, args)
             if args.prompt is not None:
-                from das_tutorial.clip import load_clip
-                model = load_clip(args.clip, device=device)
+                from das_tutorial.clip import load_embedder, ClassifierEmbedder
+                model = load_embedder(args.clip, device=device)
+                if isinstance(model, ClassifierEmbedder): model.encode_text(args.prompt)   # a prompt that is not a class name fails here, with suggestions
             else: model = load_classifier(args.model, device=device)
         except UsageError as e: return _error(e)
         except (KeyError, IndexError) as e: return _error(e.args[0] if e.args else e)
@@ -183,6 +205,7 @@ def _generate(args, stop):
     print(f"{recipe.name} (lesson {recipe.lesson}): {what} with {model.name} at {settings.get('size', recipe.defaults['size'])} px, "
           f"{steps} steps on {device}", flush=True)
     if getattr(model, 'untrained', False): print(f"note: {model.name} has random weights: the picture shows the mechanics, not what CLIP would draw.", flush=True)
+    if type(model).__name__ == 'ClassifierEmbedder': print(f"note: {model.name}: a classifier used as a closed-vocabulary embedder (lesson 06); a prompt is an ImageNet class name.", flush=True)
     frames = []
     cb = lambda step, im, h: (gif and frames.append(im.cpu())) or stop()
     try: run = recipe(target, model=model, seed=args.seed, progress=True, callback=cb, **settings)
@@ -200,15 +223,17 @@ def _generate(args, stop):
     else: report(run, model, target, out, gif, steps, why)
     return 128 + stop.received if stop() else 130 if run.stopped else 0   # a signal during the report counts too
 
+# %% ../nbs/10_cli.ipynb #k012-10
 def report_prompt(run, out, gif, steps, why=None):
     "Print what was written for a prompt: the CLIP score and the picture's statistics (no class judges for a prompt)."
     from das_tutorial.evaluate import naturalness
     head = _head(run, out, steps, why)
     print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)", flush=True)
     stats, flags = naturalness(run.image[:1])
-    print(f"CLIP score (logit units) {run.history['score'][0][0]:.2f} -> {run.history['score'][-1][0]:.2f}")
+    print(f"similarity score {run.history['score'][0][0]:.2f} -> {run.history['score'][-1][0]:.2f}")
     print(f"saturated values {stats['saturation'][0]:.1%}, contrast {stats['contrast'][0]:.2f}, spectral slope {stats['slope'][0]:.1f}" + (f"  [flags: {flags[0]}]" if flags[0] else ''))
 
+# %% ../nbs/10_cli.ipynb #k012-11
 def classes_command(args):
     "Run `das-tutorial classes QUERY`: list matching ImageNet classes."
     from das_tutorial.core import find_classes
@@ -217,6 +242,7 @@ def classes_command(args):
     if not rows: print(f"no ImageNet class contains {args.query!r}", file=sys.stderr)
     return 0 if rows else 1
 
+# %% ../nbs/10_cli.ipynb #k012-12
 def methods_command(args):
     "Run `das-tutorial methods`: each recipe, its lesson and its settings with their defaults."
     for name, r in all_recipes().items():
@@ -235,7 +261,7 @@ def parser():
     g.add_argument('target', nargs='?', default=None, help='class name (any synonym, e.g. "jellyfish", "tiger shark") or index 0-999')
     g.add_argument('--prompt', default=None, help='a text prompt instead of a class: CLIP guidance (lesson 06)')
     g.add_argument('--negative', default=None, help='a negative prompt (with --prompt)')
-    g.add_argument('--clip', default='ViT-B-32-quickgelu:laion400m_e32', help="the CLIP for --prompt, as 'model:tag' (downloaded once; offline only 'tiny-untrained', random weights)")
+    g.add_argument('--clip', '--embedder', default=None, help="the embedder for --prompt: a CLIP as 'model:tag' (downloaded once), or a packaged classifier as a closed-vocabulary embedder (tf_efficientnet_lite0); default: ViT-B-32-quickgelu:laion400m_e32 online, tf_efficientnet_lite0 offline")
     g.add_argument('-o', '--output', default=None, help='image file to write, e.g. out.png (default: TARGET.png)')
     g.add_argument('--method', default=DEFAULT_METHOD, help=f"which lesson's recipe (default {DEFAULT_METHOD}; `das-tutorial methods` lists them)")
     g.add_argument('--size', type=int, default=None, help="image size in pixels (default: the method's)")
@@ -253,6 +279,7 @@ def parser():
     sub.add_parser('methods', help="list the methods (one per lesson) and their settings")
     return p
 
+# %% ../nbs/10_cli.ipynb #k014-1
 def main(argv=None):
     "Entry point of the `das-tutorial` console script."
     try:

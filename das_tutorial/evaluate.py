@@ -7,11 +7,11 @@ __all__ = ['JUDGE_MODEL', 'CROSS_MODEL', 'OTHER_MODEL', 'PERTURBATIONS', 'FLAGS'
            'TUNING_CLASSES', 'REPORT_CLASSES', 'COMPARE', 'SCORE_COLUMNS', 'class_probs', 'judge_score', 'down_up',
            'soft_blur', 'jpeg', 'centre_crop', 'greyscale', 'coarse_view', 'luminance', 'saturation', 'rms_contrast',
            'colourfulness', 'spectral_slope', 'naturalness', 'default_judges', 'verdict', 'judge_panel', 'text_table',
-           'photo_path', 'photo', 'shuffle_patches', 'source_prob', 'compare', 'summarise', 'show_comparison',
-           'plot_run', 'plot_logits']
+           'photo_path', 'photo', 'shuffle_patches', 'source_prob', 'code_hash', 'cache_dir', 'judged_run', 'compare',
+           'summarise', 'show_comparison', 'plot_run', 'plot_logits']
 
 # %% ../nbs/00b_evaluate.ipynb #e002
-import io, math, time, functools
+import io, os, math, time, functools
 from pathlib import Path
 import numpy as np
 import torch, torch.nn.functional as F
@@ -21,12 +21,14 @@ from .core import *
 # %% ../nbs/00b_evaluate.ipynb #e005
 JUDGE_MODEL, CROSS_MODEL, OTHER_MODEL = 'tf_efficientnet_lite2', 'tf_efficientnet_lite1', 'resnet50'
 
+# %% ../nbs/00b_evaluate.ipynb #e005-1
 def _targets(target, n):
     "One class index per image, from one class or a list."
     ts = [class_index(t) for t in (target if isinstance(target, (list, tuple)) else [target] * n)]
     if len(ts) != n: raise ValueError(f"Got {len(ts)} targets for {n} images.")
     return torch.tensor(ts)
 
+# %% ../nbs/00b_evaluate.ipynb #e005-2
 @torch.no_grad()
 def class_probs(model, images, targets, resize=True):
     "Each image's probability of its target class under `model` (images resized to the model's size unless `resize=False`), and its top-1 index."
@@ -34,6 +36,7 @@ def class_probs(model, images, targets, resize=True):
     p = model(fit_to_model(x, model) if resize else x).softmax(-1)
     return p[torch.arange(len(images)), targets.to(p.device)].cpu(), p.argmax(-1).cpu()
 
+# %% ../nbs/00b_evaluate.ipynb #e005-3
 def judge_score(images,              # (N, 3, H, W) in [0, 1]
                 target,              # class name or index, or one per image
                 judge=JUDGE_MODEL):  # a model name or a loaded model
@@ -50,12 +53,14 @@ def down_up(images, factor=4):
     small = F.interpolate(images, size=(max(h // factor, 1), max(w // factor, 1)), mode='area')
     return F.interpolate(small, size=(h, w), mode='bicubic', align_corners=False).clamp(0, 1)
 
+# %% ../nbs/00b_evaluate.ipynb #e008-1
 def soft_blur(images, rel=1 / 75):
     "Gaussian blur with σ = `rel` × the image side (torchvision)."
     from torchvision.transforms.v2.functional import gaussian_blur
     s = max(images.shape[-1] * rel, 0.3); k = 2 * math.ceil(3 * s) + 1
     return gaussian_blur(images, [k, k], [s, s])
 
+# %% ../nbs/00b_evaluate.ipynb #e008-2
 def jpeg(images, quality=20):
     "A JPEG round trip at `quality` through PIL."
     out = []
@@ -64,6 +69,7 @@ def jpeg(images, quality=20):
         out.append(load_image(Image.open(buf)))
     return torch.cat(out).to(images.device)
 
+# %% ../nbs/00b_evaluate.ipynb #e008-3
 def centre_crop(images, frac=0.8):
     "The central `frac` of the image, resized back to the full size."
     from torchvision.transforms.v2.functional import center_crop
@@ -71,13 +77,16 @@ def centre_crop(images, frac=0.8):
     return F.interpolate(center_crop(images, [round(h * frac), round(w * frac)]), size=(h, w), mode='bicubic',
                          align_corners=False, antialias=True).clamp(0, 1)
 
+# %% ../nbs/00b_evaluate.ipynb #e008-4
 def greyscale(images):
     "Luminance in all three channels (torchvision's `rgb_to_grayscale`)."
     from torchvision.transforms.v2.functional import rgb_to_grayscale
     return rgb_to_grayscale(images, num_output_channels=3)
 
+# %% ../nbs/00b_evaluate.ipynb #e008-5
 PERTURBATIONS = dict(down4=down_up, blur=soft_blur, jpeg=jpeg, crop=centre_crop, grey=greyscale)
 
+# %% ../nbs/00b_evaluate.ipynb #e008-6
 def coarse_view(images, rel=1 / 50):
     "Gaussian blur with σ = `rel` × the side (4.5 px at 224): only layout and large shapes are left."
     return soft_blur(images, rel)
@@ -85,14 +94,17 @@ def coarse_view(images, rel=1 / 50):
 # %% ../nbs/00b_evaluate.ipynb #e011
 def luminance(images): return 0.299 * images[:, 0] + 0.587 * images[:, 1] + 0.114 * images[:, 2]
 
+# %% ../nbs/00b_evaluate.ipynb #e011-1
 def saturation(images, eps=0.01):
     "Fraction of pixel values within `eps` of 0 or 1, per image."
     return ((images < eps) | (images > 1 - eps)).float().flatten(1).mean(1)
 
+# %% ../nbs/00b_evaluate.ipynb #e011-2
 def rms_contrast(images):
     "Standard deviation of the luminance, per image."
     return luminance(images).flatten(1).std(1)
 
+# %% ../nbs/00b_evaluate.ipynb #e011-3
 def colourfulness(images):
     "Hasler & Süsstrunk (2003) colourfulness on the 0..255 scale, per image."
     x = images * 255; rg = x[:, 0] - x[:, 1]; yb = 0.5 * (x[:, 0] + x[:, 1]) - x[:, 2]
@@ -100,6 +112,7 @@ def colourfulness(images):
     mean = (rg.flatten(1).mean(1) ** 2 + yb.flatten(1).mean(1) ** 2).sqrt()
     return std + 0.3 * mean
 
+# %% ../nbs/00b_evaluate.ipynb #e011-4
 def spectral_slope(images):
     "Slope of log power against log frequency (radial average of the luminance spectrum, Hann window), per image; NaN for a flat image."
     y = luminance(images).float().cpu(); y = y - y.mean((-2, -1), keepdim=True)
@@ -119,8 +132,10 @@ def spectral_slope(images):
         slopes.append(torch.linalg.lstsq(A, radial[keep].clamp_min(1e-20).log()[:, None]).solution[0, 0].item())
     return torch.tensor(slopes)
 
+# %% ../nbs/00b_evaluate.ipynb #e011-5
 FLAGS = dict(neon=('saturation', '>', 0.10), haze=('contrast', '<', 0.08), noise=('slope', '>', -1.0))
 
+# %% ../nbs/00b_evaluate.ipynb #e011-6
 def naturalness(images):
     "Saturation, RMS contrast, colourfulness and spectral slope of each image, and the flags they raise."
     check_values(images, 'images')
@@ -136,14 +151,17 @@ def _optional_judge(name, device):
     try: return load_classifier(name, device=device)
     except (RuntimeError, ImportError, ValueError): return None
 
+# %% ../nbs/00b_evaluate.ipynb #e015-1
 def default_judges(device='cpu', other=OTHER_MODEL):
     "The panel's judges: lite2 (`judge`), lite1 (`cross`) and, when its weights can be had, a model of another family (`other`)."
     judges = dict(judge=load_classifier(JUDGE_MODEL, device), cross=load_classifier(CROSS_MODEL, device))
     if other and (m := _optional_judge(other, str(device))) is not None: judges['other'] = m
     return judges
 
+# %% ../nbs/00b_evaluate.ipynb #e015-2
 VERDICT_AT = dict(robust=0.05, coarse=0.02)   # thresholds on robust p and coarse p, set on the calibration table below
 
+# %% ../nbs/00b_evaluate.ipynb #e015-3
 def verdict(row): # a row of `judge_panel`
     "One line a learner can read: 'neon', 'haze', 'adversarial noise', 'not the class', 'texture only' or 'reads as the class'."
     flags = row['flags'].split()
@@ -152,6 +170,7 @@ def verdict(row): # a row of `judge_panel`
     if row['robust_p'] < VERDICT_AT['robust']: return 'not the class'
     return 'texture only' if row['coarse_p'] < VERDICT_AT['coarse'] else 'reads as the class'
 
+# %% ../nbs/00b_evaluate.ipynb #e015-4
 def judge_panel(images,          # (N, 3, H, W) in [0, 1]
                 targets,         # class name or index, or one per image
                 judges=None,     # dict of judges, from `default_judges()`; extra entries are judged like `other`
@@ -209,6 +228,7 @@ def photo_path(name): # a key of `PHOTOS`
     if spec is None: raise ImportError(f"The photo {name!r} ships with {pkg}, which is not installed: pip install scikit-image scikit-learn matplotlib.")
     return Path(spec.submodule_search_locations[0]) / rel
 
+# %% ../nbs/00b_evaluate.ipynb #6ed267ee-1
 def photo(name, size=224):
     "A calibration photo, the central square cropped and resized to `size`: (1, 3, size, size) in [0, 1]."
     with Image.open(photo_path(name)) as im:
@@ -232,7 +252,7 @@ TUNING_CLASSES = LESSON_CLASSES + ('flamingo', 'lemon', 'castle', 'monarch', 'sc
                                   'sports car', 'red fox')
 REPORT_CLASSES = ('king penguin', 'zebra', 'ladybug', 'daisy', 'mushroom', 'cheeseburger', 'teapot', 'steam locomotive', 'alp', 'coral reef')
 COMPARE = dict(size=quick_or_full(48, 128), evaluations=quick_or_full(16, 200),
-               classes=LESSON_CLASSES[:quick_or_full(2, 5)], seeds=quick_or_full((0,), (0, 1, 2)))
+               classes=LESSON_CLASSES[:quick_or_full(2, 5)], seeds=quick_or_full((0,), (0, 1)))
 
 # %% ../nbs/00b_evaluate.ipynb #e026
 @torch.no_grad()
@@ -240,36 +260,91 @@ def source_prob(model, images, target):
     "The source model's probability of `target` for each image as it is: its own size, no augmentation (what a pixel method optimised)."
     return class_probs(model, images, _targets(target, len(images)), resize=False)[0]
 
+# %% ../nbs/00b_evaluate.ipynb #cache02
+def _package_dir():
+    "The folder of the installed package's modules (the notebooks run in `__main__`, which has no `__file__`)."
+    import das_tutorial
+    return Path(das_tutorial.__file__).parent
+
+def _imports(name, seen=None):
+    "The package's modules that module `name` imports, directly or not, with itself."
+    import re
+    seen = seen if seen is not None else set()
+    if name in seen or not (_package_dir() / f'{name}.py').exists(): return seen
+    seen.add(name)
+    for m in re.findall(r'^\s*from (?:\.|das_tutorial\.)([a-z]\w*) import', (_package_dir() / f'{name}.py').read_text(), re.M): _imports(m, seen)   # not _modidx
+    return seen
+
+# %% ../nbs/00b_evaluate.ipynb #cache02-1
+@functools.lru_cache(None)
+def code_hash(module=None): # 'das_tutorial.stacks', say; None: the whole package
+    "A hash of the code a module's runs depend on (the modules it imports, and the judges'): rows from other code are never reused."
+    import hashlib
+    name = (module or '').rsplit('.', 1)[-1]
+    known = (_package_dir() / f'{name}.py').exists()      # a module of this package; anything else: all of it
+    files = sorted(_imports(name) | _imports('evaluate')) if known else sorted(f.stem for f in _package_dir().glob('*.py'))
+    h = hashlib.sha1()
+    for f in files:
+        code = (_package_dir() / f'{f}.py').read_text()
+        h.update('\n'.join(l for l in code.splitlines() if not l.startswith('# %%')).encode())   # cell markers move when cells are split
+    return h.hexdigest()[:16]
+
+# %% ../nbs/00b_evaluate.ipynb #cache03
+def cache_dir():
+    "Where judged runs are kept (`DAS_CACHE`, default ~/.cache/das_tutorial/runs); None when caching is off."
+    where = os.environ.get('DAS_CACHE', '')
+    if QUICK or where == '0': return None
+    return Path(where or Path.home() / '.cache' / 'das_tutorial' / 'runs')
+
+# %% ../nbs/00b_evaluate.ipynb #cache04
+def _cache_file(method, target, seed):
+    key = getattr(method, 'cache_key', None)   # (module, recipe name, settings)
+    if key is None or (where := cache_dir()) is None: return None
+    import hashlib
+    return where / (hashlib.sha1(repr((key, target, seed, code_hash(key[0]))).encode()).hexdigest() + '.pt')
+
+# %% ../nbs/00b_evaluate.ipynb #cache05
+def judged_run(method, name, target, seed, model, judges):
+    "One run of `method`, judged: (row, image). Reused from the cache when the same run was judged before."
+    f = _cache_file(method, target, seed) if judges is None else None
+    if f is not None and f.exists():
+        saved = torch.load(f, weights_only=False)
+        return {**saved['row'], 'method': name}, saved['image']
+    r = method(target, seed)
+    img = r.image.detach().float().cpu()[:1]
+    row = dict(method=name, target=target, seed=seed, source_p=source_prob(model, img, target)[0].item())
+    row.update({k: v for k, v in judge_panel(img, target, judges or default_judges())[0].items() if k != 'target'})
+    row.update(evaluations=getattr(r, 'evaluations', None), seconds=r.seconds)
+    if f is not None: f.parent.mkdir(parents=True, exist_ok=True); torch.save(dict(row=row, image=img), f)
+    return row, img
+
+# %% ../nbs/00b_evaluate.ipynb #cache06
 def compare(methods,       # dict: name -> callable (target, seed) -> Run
             model,         # the source model, to score the final images
             classes=None,  # target classes (default COMPARE['classes'])
             seeds=None,    # seeds (default COMPARE['seeds'])
-            judges=None,   # default `default_judges()`
+            judges=None,   # default `default_judges()` (runs are cached only with these)
             progress=True):
     "Run every method on every class and seed; returns (one row per run, {method: {seed: [image per class]}})."
-    from tqdm.auto import tqdm
     classes, seeds = classes or COMPARE['classes'], seeds or COMPARE['seeds']
-    judges = judges or default_judges()
     rows, images = [], {}
     jobs = [(name, seed, c) for name in methods for seed in seeds for c in classes]
-    for name, seed, c in tqdm(jobs, disable=not progress, leave=False):
-        r = methods[name](c, seed)
-        img = r.image.detach().float().cpu()
-        row = dict(method=name, target=c, seed=seed, source_p=source_prob(model, img, c)[0].item())
-        row.update({k: v for k, v in judge_panel(img[:1], c, judges)[0].items() if k != 'target'})
-        row.update(evaluations=getattr(r, 'evaluations', None), seconds=r.seconds)
+    for name, seed, c in progress_bar(jobs, disable=not progress):
+        row, img = judged_run(methods[name], name, c, seed, model, judges)
         rows.append(row)
-        images.setdefault(name, {}).setdefault(seed, []).append(img[:1])
+        images.setdefault(name, {}).setdefault(seed, []).append(img)
     return rows, images
 
 # %% ../nbs/00b_evaluate.ipynb #e029
 SCORE_COLUMNS = ('source_p', 'judge_p', 'robust_p', 'coarse_p', 'cross_p', 'other_p', 'saturation', 'contrast')
 
+# %% ../nbs/00b_evaluate.ipynb #e029-1
 def _mean_sd(rows, key):
     "Mean over classes per seed, then mean and sd over seeds, as 'm ± sd'."
     per_seed = [np.mean([r[key] for r in rows if r['seed'] == s]) for s in dict.fromkeys(r['seed'] for r in rows)]
     return f'{np.mean(per_seed):.3f} ± {np.std(per_seed):.3f}' if len(per_seed) > 1 else f'{per_seed[0]:.3f}'
 
+# %% ../nbs/00b_evaluate.ipynb #e029-2
 def summarise(rows, columns=SCORE_COLUMNS):
     "One row per method: mean ± seed-to-seed sd of each score, judge top-1 hits, flag counts, budget and best ms per evaluation."
     out = []
@@ -329,6 +404,7 @@ def plot_run(run, title=None, names=None):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/00b_evaluate.ipynb #e033-1
 @torch.no_grad()
 def plot_logits(model, image, target, ax=None):
     "All logits of `image` (first of the batch) under `model`, the target class in red."

@@ -23,6 +23,7 @@ def total_variation(images): # (N, 3, H, W)
     check_image(images, 'images')
     return (images[..., 1:, :] - images[..., :-1, :]).abs().mean() + (images[..., :, 1:] - images[..., :, :-1]).abs().mean()
 
+# %% ../nbs/02_priors.ipynb #c009-1
 def high_frequency_energy(images): # (N, 3, H, W)
     "Mean squared difference between neighbouring pixels: large for noise, small for smooth images."
     check_image(images, 'images')
@@ -37,6 +38,7 @@ class L1Penalty(Regulariser):
         super().__init__(weight, start, end); self.center = center
     def penalty(self, image): return (image - self.center).abs().mean()
 
+# %% ../nbs/02_priors.ipynb #c012-1
 class TVPenalty(Regulariser):
     "Penalise `total_variation`: every jump between neighbouring pixels costs."
     def __init__(self, weight=200.0, start=0.0, end=1.0): super().__init__(weight, start, end)
@@ -47,15 +49,18 @@ def blur_kernel_size(sigma):
     "Smallest odd kernel size covering ±3 sigma (at least 3)."
     return max(3, 2 * math.ceil(3 * sigma) + 1)
 
-def blur(images, # (N, 3, H, W)
-         sigma): # standard deviation in pixels; 0: no blur
+# %% ../nbs/02_priors.ipynb #c017-1
+def blur(images,      # (N, 3, H, W)
+         sigma,       # standard deviation in pixels; 0: no blur
+         kernel=None): # odd kernel side (3: the source notes' 3×3); None or 0: covering ±3 sigma
     "Gaussian blur of `images` with standard deviation `sigma` (torchvision's `gaussian_blur`)."
     from torchvision.transforms.v2.functional import gaussian_blur
     check_image(images, 'images')
     sigma = float(sigma)
     if not sigma >= 0 or not math.isfinite(sigma): raise ValueError(f"Blur sigma must be a finite number >= 0 (in pixels), got {sigma}.")
     if sigma == 0: return images
-    k = min(blur_kernel_size(sigma), min(images.shape[-2:]) // 2 * 2 - 1)
+    if kernel and (int(kernel) != kernel or kernel < 3 or kernel % 2 == 0): raise ValueError(f"A blur kernel is an odd whole number >= 3 (or 0: ±3 sigma), got {kernel}.")
+    k = min(int(kernel) if kernel else blur_kernel_size(sigma), min(images.shape[-2:]) // 2 * 2 - 1)
     return gaussian_blur(images, [k, k], [sigma, sigma]) if k >= 3 else images
 
 # %% ../nbs/02_priors.ipynb #c021
@@ -63,21 +68,23 @@ def linear_schedule(first, last):
     "A schedule `t -> value` going linearly from `first` at t=0 to `last` at t=1."
     return lambda t: first + (last - first) * t
 
+# %% ../nbs/02_priors.ipynb #c021-1
 class GaussianBlur(Regulariser):
     "While active (by default the first three quarters of a run) blur the image in place (`on='image'`) or what the model sees (`on='view'`)."
     def __init__(self, sigma=1.0,  # a number, or a schedule t -> sigma
                  start=0.0, end=0.75,
-                 on='image'):      # 'image': replace the image by its blur after each step; 'view': blur what the model sees
-        super().__init__(0.0, start, end); self.sigma, self.on = sigma, on
+                 on='image',       # 'image': replace the image by its blur after each step; 'view': blur what the model sees
+                 kernel=None):     # kernel side (see `blur`)
+        super().__init__(0.0, start, end); self.sigma, self.on, self.kernel = sigma, on, kernel
         if on not in ('image', 'view'): raise ValueError(f"on must be 'image' or 'view', got {on!r}.")
         if not callable(sigma) and not float(sigma) >= 0: raise ValueError(f"Blur sigma must be a finite number >= 0 (in pixels), got {sigma}.")
     def sigma_at(self, t): return float(self.sigma(t) if callable(self.sigma) else self.sigma)
-    def filter(self, image, t): return blur(image, self.sigma_at(t)) if self.on == 'view' else image
+    def filter(self, image, t): return blur(image, self.sigma_at(t), self.kernel) if self.on == 'view' else image
     def after_step(self, param, t):
         if self.on != 'image': return
         if not hasattr(param, 'set_image'):
             raise TypeError(f"Blurring the image in place needs a parameterisation with set_image (pixels have it, {type(param).__name__} has not): use GaussianBlur(..., on='view').")
-        param.set_image(blur(param(), self.sigma_at(t)))
+        param.set_image(blur(param(), self.sigma_at(t), self.kernel))
 
 # %% ../nbs/02_priors.ipynb #c024
 def prior_regularisers(l1=20.0,           # L1 weight (0: off)
@@ -92,6 +99,7 @@ def prior_regularisers(l1=20.0,           # L1 weight (0: off)
     if sigma: regs.append(GaussianBlur(sigma, end=blur_until, on=blur_on))
     return regs
 
+# %% ../nbs/02_priors.ipynb #c024-1
 @recipe('priors', '02', quick=dict(size=64, steps=10),
         lr=Knob('log', 1e-3, 1, 0.01), l1=Knob('float', 0, 100, 1, label='L1 weight'), tv=Knob('float', 0, 1000, 10, label='TV weight'),
         sigma=Knob('float', 0, 4, 0.1, label='blur sigma'), blur_until=Knob('float', 0, 1, 0.05, label='blur until'),

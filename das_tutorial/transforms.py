@@ -30,6 +30,7 @@ def _non_negative(name, value):
     if not v >= 0: raise ValueError(f"{name} must be >= 0, got {value}.")
     return v
 
+# %% ../nbs/03_transforms.ipynb #c010-1
 class RandomViews:
     "`count` random views of each image in one batched resampling: crop jitter, zoom, rotation, colour, noise."
     def __init__(self, count=8,      # views per image
@@ -105,6 +106,7 @@ def centre_of_mass(images): # (N, C, H, W), non-negative
     total = m.sum((-2, -1))
     return torch.stack([(m.sum(-1) * ys).sum(-1) / total, (m.sum(-2) * xs).sum(-1) / total], -1)
 
+# %% ../nbs/03_transforms.ipynb #c021-1
 def spot(size=224, sigma=20.0):
     "A white Gaussian spot of width `sigma` px in the centre of a black (1, 3, size, size) image."
     r = torch.arange(size, dtype=torch.float32) + 0.5 - size / 2

@@ -69,3 +69,31 @@ def test_offline_mae_fails_fast(monkeypatch):
     t = time.time()
     with pytest.raises(RuntimeError, match='MaskedFill'): load_mae()
     assert time.time() - t < 10
+
+
+def test_grow_stack_shows_the_same_picture_larger():
+    import torch.nn.functional as F
+    from das_tutorial.stacks import ImageStack
+    st = ImageStack(43, alpha=1.0, decorrelate=True)
+    with torch.no_grad():
+        for p in st.parameters(): p.normal_(0, 0.05)
+    big = grow_stack(st, 85)
+    assert big.resolutions[:len(st.resolutions)] == st.resolutions
+    assert (F.interpolate(st(), size=85, mode='bilinear', align_corners=False) - big()).abs().mean() < 0.01
+
+
+def test_progressive_das_runs_the_budget_over_growing_sizes():
+    model = load_classifier(device='cpu')
+    r = progressive_das('goldfish', size=64, steps=6, n_sizes=3, model=model)
+    assert r.image.shape == (1, 3, 64, 64) and r.steps == 6
+    assert [s for s, _ in r.history['octaves']] == [16, 32, 64]
+
+
+def test_harmonic_fill_keeps_the_visible_pixels_and_is_differentiable():
+    x = torch.rand(1, 3, 64, 64, requires_grad=True)
+    g = MaskedFill(0.75, patch=16, fill='harmonic', size=64)
+    y = g(x)
+    keep = (1 - g.last_mask).expand_as(y).bool()
+    assert torch.equal(y[keep], x[keep])
+    y.sum().backward(); assert x.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="'blur', 'harmonic' or 'mean'"): MaskedFill(0.5, fill='zero')

@@ -36,10 +36,10 @@ def test_gradient_reaches_every_stack_layer():
 def test_short_run_raises_similarity_and_negative_prompt_lowers_it():
     seed_everything(0)
     pos = CLIPObjective(clip, 'a red bicycle')
-    r = clip_image(pos, 'stack', size=32, steps=8, count=2, lr=1.0, view_size=clip.input_size)
+    r = clip_image(pos, "stack", size=32, steps=8, count=2, lr=0.01, view_size=clip.input_size)
     assert r.history['score'][-1][0] > r.history['score'][0][0]
     seed_everything(0)
-    r_neg = clip_image(CLIPObjective(clip, 'a red bicycle', weights=[-1.0]), 'stack', size=32, steps=8, count=2, lr=1.0, view_size=clip.input_size)
+    r_neg = clip_image(CLIPObjective(clip, "a red bicycle", weights=[-1.0]), "stack", size=32, steps=8, count=2, lr=0.01, view_size=clip.input_size)
     with torch.no_grad(): assert pos(r_neg.image) < pos(r.image)
 
 
@@ -90,3 +90,31 @@ def test_clip_as_classifier_drops_into_class_objectives():
 def test_recipe_with_the_stand_in():
     r = clip_ascent('a lighthouse', size=32, steps=2, count=2, negative='fog', model=clip)
     assert r.image.shape == (1, 3, 32, 32) and r.evaluations == 4
+
+
+def test_classifier_embedder_shapes_and_gradients():
+    emb = load_embedder('tf_efficientnet_lite0', device='cpu')
+    assert isinstance(emb, ClassifierEmbedder) and not emb.untrained and emb.logit_scale == 1.0
+    x = torch.rand(2, 3, 64, 64, requires_grad=True)
+    e = emb.encode_image(x)
+    assert e.shape == (2, 1280) and torch.allclose(e.norm(dim=-1), torch.ones(2), atol=1e-5)
+    e.sum().backward(); assert x.grad.abs().sum() > 0
+    t = emb.encode_text(['jellyfish', 'tabby'])
+    assert t.shape == (2, 1280) and not t.requires_grad
+    with pytest.raises(KeyError, match='did you mean'): emb.encode_text('jelyfish')
+
+
+def test_classifier_embedder_needs_a_last_linear_layer():
+    conv = torch.nn.Sequential(torch.nn.Conv2d(3, 10, 3), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+    with pytest.raises(ValueError, match='does not end in an nn.Linear'): ClassifierEmbedder(conv)
+
+
+def test_offline_default_embedder_is_the_classifier(monkeypatch):
+    monkeypatch.setenv('HF_HUB_OFFLINE', '1')
+    assert isinstance(load_embedder(), ClassifierEmbedder)
+
+
+def test_recipe_with_the_classifier_embedder():
+    r = clip_ascent('jellyfish', size=32, steps=3, negative='goldfish', model='tf_efficientnet_lite0')
+    assert r.image.shape == (1, 3, 32, 32) and r.steps == 3 and not r.untrained
+    with pytest.raises(KeyError, match='did you mean'): clip_ascent('a lighthouse in a storm', size=32, steps=1, model='tf_efficientnet_lite0')

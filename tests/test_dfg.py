@@ -81,3 +81,12 @@ def test_modes_and_bad_input():
     assert dfg('goldfish', size=32, steps=2, param='stack', model=model).image.shape == (1, 3, 32, 32)
     with pytest.raises(ValueError, match='needs a target'): dfg(None, size=32, steps=1, mode='edit', model=model)
     with pytest.raises(ValueError, match="lam must be"): DFGScore(model, 'head', lam='sometimes')
+
+
+def test_condition_seen_through_views_with_the_variance_norm():
+    m = load_classifier(device='cpu')
+    r = dfg('goldfish', size=32, steps=2, augment_cond=True, variation=20.0, score_weight=10.0, cond_weight=20.0, model=m)
+    assert r.image.shape == (1, 3, 32, 32) and len(r.history['prob']) == 2
+    seen = []
+    o = OnViews(lambda v: seen.append(v.shape) or v.mean((1, 2, 3)), lambda x: x[..., 2:-2, 2:-2])
+    o(torch.rand(2, 3, 16, 16)); assert seen == [(2, 3, 12, 12)]

@@ -52,3 +52,33 @@ def test_bad_input():
     with pytest.raises(ValueError, match='NaN'): judge_panel(sample_image(32) * float('nan'), 'jellyfish')
     with pytest.raises(ValueError, match='N, H, W >= 1'): judge_score(sample_image(32)[:0], 'jellyfish')
     with pytest.raises(ValueError, match='targets'): judge_panel(sample_image(32).repeat(2, 1, 1, 1), ['jellyfish'] * 3)
+
+
+def test_compare_reuses_a_judged_run_from_the_cache(tmp_path, monkeypatch):
+    import types
+    import das_tutorial.evaluate as E
+    monkeypatch.setattr(E, 'QUICK', False); monkeypatch.setenv('DAS_CACHE', str(tmp_path))
+    calls = []
+    def method(target, seed):
+        calls.append(target)
+        return types.SimpleNamespace(image=torch.full((1, 3, 32, 32), 0.5), seconds=0.1, evaluations=1)
+    method.cache_key = ('das_tutorial.ascent', 'grey', ())
+    model = load_classifier(device='cpu')
+    judges = dict(judge=model, cross=model)
+    E.compare({'grey': method}, model, classes=['goldfish'], seeds=[0], judges=judges, progress=False)
+    assert calls == ['goldfish'] and not list(tmp_path.iterdir())       # a panel of its own: not cached
+    rows1 = E.compare({'grey': method}, model, classes=['goldfish'], seeds=[0], progress=False)[0]
+    rows2 = E.compare({'grey again': method}, model, classes=['goldfish'], seeds=[0], progress=False)[0]   # the same run, another name
+    assert calls == ['goldfish', 'goldfish'] and len(list(tmp_path.iterdir())) == 1
+    assert rows2[0]['method'] == 'grey again' and rows2[0]['robust_p'] == rows1[0]['robust_p']
+
+
+def test_a_lessons_own_recipe_is_keyed_by_its_package_module():
+    "A notebook defines its recipe in `__main__`; the cache must key it by the module it is exported to, and hash that module's code."
+    from das_tutorial.ascent import _package_module
+    from das_tutorial.octaves import octave_ascent
+    def octave_ascent_copy(): pass
+    octave_ascent_copy.__name__, octave_ascent_copy.__module__ = 'octave_ascent', '__main__'
+    assert _package_module(octave_ascent.fn) == _package_module(octave_ascent_copy) == 'das_tutorial.octaves'
+    assert code_hash('__main__') == code_hash()          # unknown code: the hash of the whole package
+    assert code_hash('das_tutorial.priors') != code_hash('das_tutorial.octaves')

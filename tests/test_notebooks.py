@@ -46,3 +46,38 @@ def test_nothing_a_reader_needs_is_hidden():
     for nb in NBS:
         for i, c in enumerate(json.loads(nb.read_text())['cells']):
             assert '#| hide' not in ''.join(c['source']), f'{nb.name} cell {i} is hidden'
+
+
+def _texts(o):
+    if o.get('output_type') == 'stream': yield ''.join(o.get('text', ''))
+    for k, v in o.get('data', {}).items():
+        if k.startswith('text/'): yield ''.join(v) if isinstance(v, list) else str(v)
+
+
+@pytest.mark.parametrize('nb', NBS, ids=lambda p: p.name)
+def test_static_readers_see_what_happened(nb):
+    "A reader without a kernel sees a finished progress bar's final state, not `0%|`, and a picture of every panel, not `VBox(children=`."
+    for i, c in enumerate(json.loads(nb.read_text())['cells']):
+        for o in c.get('outputs', []):
+            for t in _texts(o):
+                assert not re.search(r'(?<![\d.])0%\|', t), f'{nb.name} cell {i} saved an unfinished progress bar: {t[:80]!r}'
+                assert 'VBox(children' not in t and 'HBox(children' not in t, f'{nb.name} cell {i} saved a widget as its repr'
+            if 'application/vnd.jupyter.widget-view+json' in o.get('data', {}):
+                assert 'image/png' in o['data'], f'{nb.name} cell {i} saved a widget without a static picture of it'
+
+
+LESSONS = [nb for nb in NBS if nb.name[:2].isdigit()]
+
+
+@pytest.mark.parametrize('nb', LESSONS, ids=lambda p: p.name)
+def test_code_cells_are_short(nb):
+    "Lessons read as prose and small cells (course22p2, nbdev): the median code cell is at most 6 lines."
+    import statistics
+    sizes = [len(''.join(c['source']).strip().splitlines()) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
+    assert statistics.median(sizes) <= 6, f'{nb.name}: median code cell {statistics.median(sizes)} lines'
+
+
+@pytest.mark.parametrize('nb', LESSONS, ids=lambda p: p.name)
+def test_each_lesson_says_how_long_it_runs(nb):
+    top = ''.join(next(c for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown')['source'])
+    assert re.search(r'Runs top to bottom in about [\d.]+ (min|s)\b', top), f'{nb.name}: the first text cell does not state the measured run time'
