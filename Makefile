@@ -45,7 +45,7 @@ export: install
 	[json.dump({**(d := json.load(open(f))), 'metadata': {**d['metadata'], 'kernelspec': spec, 'language_info': info}}, open(f, 'w'), indent=1, ensure_ascii=False) or open(f, 'a').write('\n') for f in sorted(glob.glob('nbs/*.ipynb'))]"
 
 .venv/.site: .venv/.installed
-	$(PIP) install -q --disable-pip-version-check sphinx myst-nb sphinx-book-theme
+	$(PIP) install -q --disable-pip-version-check sphinx myst-nb sphinx-book-theme sphinx-mathjax-offline
 	touch $@
 
 site: .venv/.site

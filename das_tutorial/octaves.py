@@ -85,7 +85,7 @@ def octaves(objective,               # e.g. `ClassLogit(model, target)`
 
 # %% ../nbs/04_octaves.ipynb #c022
 def edge_share(before, after, width=4):
-    "Mean |after - before| in the outer band of `width` px divided by the mean inside the band."
+    "Mean absolute change (after minus before) in the outer band of `width` px, divided by the mean inside the band."
     d = (after - before).abs().mean(1)
     inner = torch.zeros_like(d, dtype=torch.bool); inner[..., width:-width, width:-width] = True
     return (d[~inner].mean() / d[inner].mean()).item()

@@ -1,8 +1,8 @@
 """The built website (`make site`), checked in a real browser (Chromium + Playwright, as `make browser-test`).
 
 Serves `_site/` on a local port and visits the home page and every page it links to: every page loads with no console error and
-no failed request, every image has loaded (natural width > 0), no page shows a widget's text fallback (`VBox(children`) or an
-unfinished progress bar (`0%|`), every lesson page shows at least one picture, and every lesson is reachable from the home page.
+no failed request, every image has loaded (natural width > 0), no saved output shows a widget's text fallback (`VBox(children`) or
+an unfinished progress bar (`0%|`), every lesson page shows at least one picture, and every lesson is reachable from the home page.
 Prints a table; exits non-zero on any failure. Screenshots of the home page and one lesson go to site-test/.
 
     .venv/bin/python tests/browser/check_site.py
@@ -37,6 +37,7 @@ def main():
         page.on('console', lambda m: errors.append(f'console {m.type}: {m.text}') if m.type == 'error' else None)
         page.on('pageerror', lambda e: errors.append(f'page error: {e}'))
         page.on('requestfailed', lambda r: errors.append(f'failed request: {r.url}'))
+        page.on('response', lambda r: errors.append(f'{r.status}: {r.url}') if r.status >= 400 else None)
         todo, seen, home_links = [base], set(), set()
         while todo:
             url = todo.pop(0)
@@ -44,7 +45,7 @@ def main():
             seen.add(url); errors.clear()
             resp = page.goto(url, wait_until='networkidle')
             name = url[len(base):] or 'index.html'
-            text = page.inner_text('body')
+            text = '\n'.join(page.eval_on_selector_all('div.cell_output', 'els => els.map(e => e.innerText)'))   # what the notebooks printed, not the prose
             imgs = page.eval_on_selector_all('img', 'els => els.map(e => [e.getAttribute("src"), e.complete && e.naturalWidth > 0])')
             links = {urldefrag(urljoin(url, h))[0] for h in page.eval_on_selector_all('a[href]', 'els => els.map(e => e.getAttribute("href"))')}
             links = {l for l in links if l.startswith(base) and l.endswith('.html') and '_sources' not in l and 'genindex' not in l and 'search' not in l}
