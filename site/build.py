@@ -36,7 +36,8 @@ def main():
     mods = ['core', 'evaluate', 'ascent', 'priors', 'transforms', 'octaves', 'stacks', 'clip', 'dfg', 'cag', 'widgets', 'cli']
     (SRC / 'api.md').write_text('# API reference\n\nEvery function and class the lessons export, with its docstring; a recipe lists its settings and their defaults in its signature.\n\n'
                                 + '\n'.join(f"## `das_tutorial.{m}`\n\n```{{eval-rst}}\n.. automodule:: das_tutorial.{m}\n```\n" for m in mods))
-    r = subprocess.run([sys.executable, '-m', 'sphinx', '-b', 'html', '-q', str(SRC), str(OUT)], cwd=ROOT)
+    r = subprocess.run([sys.executable, '-m', 'sphinx', '-b', 'html', '-q', str(SRC), str(OUT)], cwd=SRC)
+    shutil.rmtree(ROOT / 'jupyter_execute', ignore_errors=True)   # myst-nb's copies of the notebooks, next to the output folder
     if r.returncode: sys.exit(r.returncode)
     print(f'built {OUT}: open it with  python3 -m http.server -d {OUT.relative_to(ROOT)} 8000')
 
