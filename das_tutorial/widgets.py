@@ -33,19 +33,27 @@ def placeholder(size=256, text='press Run'):
 # %% ../nbs/09_widgets.ipynb #w007p
 def _label(text): return re.sub('<[^>]+>', '', str(text))
 
+def _font(size=12):
+    "DejaVu Sans (it ships with matplotlib and has ×, α, ±), else PIL's default font."
+    from PIL import ImageFont
+    try:
+        from matplotlib import font_manager
+        return ImageFont.truetype(font_manager.findfont('DejaVu Sans'), size)
+    except Exception: return ImageFont.load_default()
+
 # %% ../nbs/09_widgets.ipynb #w007p-1
 def panel_picture(controls, preview_png, done, status, width=640):
     "A static picture of a panel: one line per control with its value, Run/Stop, a progress bar, the 256-px preview, the status."
     lines = [f"{w.description or k}: {w.value:.4g}" if isinstance(w.value, float) else f"{w.description or k}: {w.value}" for k, w in controls.items()]
     h = max(256, 20 * len(lines)) + 70
-    im = Image.new('RGB', (width, h), 'white'); d = ImageDraw.Draw(im)
-    for i, line in enumerate(lines): d.text((10, 8 + 20 * i), line, fill=(30, 30, 30))
+    im = Image.new('RGB', (width, h), 'white'); d = ImageDraw.Draw(im); f = _font()
+    for i, line in enumerate(lines): d.text((10, 8 + 20 * i), line, fill=(30, 30, 30), font=f)
     im.paste(Image.open(io.BytesIO(preview_png)).convert('RGB').resize((256, 256)), (width - 266, 4))
     y = h - 58
-    d.rectangle((10, y, 70, y + 24), fill=(76, 175, 80)); d.text((28, y + 6), 'Run', fill='white')
-    d.rectangle((80, y, 140, y + 24), fill=(224, 224, 224)); d.text((96, y + 6), 'Stop', fill=(30, 30, 30))
+    d.rectangle((10, y, 70, y + 24), fill=(76, 175, 80)); d.text((26, y + 5), 'Run', fill='white', font=f)
+    d.rectangle((80, y, 140, y + 24), fill=(224, 224, 224)); d.text((94, y + 5), 'Stop', fill=(30, 30, 30), font=f)
     d.rectangle((160, y + 6, 400, y + 18), outline=(160, 160, 160)); d.rectangle((160, y + 6, 160 + int(240 * done), y + 18), fill=(33, 150, 243))
-    d.text((10, y + 34), _label(status)[:100], fill=(60, 60, 60))
+    d.text((10, y + 34), _label(status)[:100], fill=(60, 60, 60), font=f)
     return im
 
 # %% ../nbs/09_widgets.ipynb #w008
