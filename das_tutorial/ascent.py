@@ -190,7 +190,7 @@ def ascend(param,              # nn.Module: forward() -> images (N, 3, H, W) in 
             hist['loss'].append(value); hist['score'].append(scores.tolist())
             prob = getattr(objective, 'last_prob', None)
             if prob is not None: hist['prob'].append(prob.view(len(image), -1).mean(1).tolist())
-            if (score := scores.sum().item()) > best_score: best, best_score, best_step = last, score, step   # by score, penalties aside
+            if (score := sum(hist['score'][-1])) > best_score: best, best_score, best_step = last, score, step   # by score, penalties aside (no extra sync)
             if snapshot_every and step % snapshot_every == 0: hist['snapshots'].append((step, last.cpu()))
             if progress and prob is not None: bar.set_postfix(p=f"{hist['prob'][-1][0]:.3f}", refresh=False)
             if callback is not None and callback(step, last, hist): stopped = True; break

@@ -13,7 +13,7 @@ from .core import *
 from .ascent import *
 from .priors import soft_noise
 from .octaves import octaves, octave_sizes
-from .stacks import ImageStack, SCORES, das
+from .stacks import ImageStack, SCORES, das, stack_ascent, stack_kwargs
 
 # %% ../nbs/08_cag.ipynb #a006
 def random_patch_mask(n, grid, ratio, noise=None, device='cpu'):
@@ -142,7 +142,6 @@ def grow_stack(stack, side):
 # %% ../nbs/08_cag.ipynb #pr03
 def progressive_das(target, *, size=224, steps=400, n_sizes=3, model=None, seed=0, callback=None, progress=False, **kw):
     "Lesson 05's `das` at `n_sizes` growing sizes (each half the next), the stack grown between them by `grow_stack`."
-    from das_tutorial.stacks import stack_ascent
     model = prepare(model, seed)
     d = {**das.defaults, **kw}
     obj = SCORES[d['score']](model, target)
@@ -152,9 +151,8 @@ def progressive_das(target, *, size=224, steps=400, n_sizes=3, model=None, seed=
         side = s + 2 * int(round(d['jitter'] * s))
         init = None if stack is None else grow_stack(stack, side)
         cb = None if callback is None else (lambda step, im, h, off=done: callback(off + step, im, h))
-        r = stack_ascent(obj, 1, size=s, steps=n, count=d['count'], jitter=d['jitter'], noise=d['noise'], lr=d['lr'], step=d['step'], optimizer=d['optimizer'],
-                         grad_clip=d['grad_clip'] or None, alpha=d['alpha'], angle=d['angle'], canvas=True, view_size=model.input_size,
-                         resize=(d['resize_min'], d['resize_max']), device=model.device, init=init, callback=cb, progress=progress)
+        r = stack_ascent(obj, 1, size=s, steps=n, view_size=model.input_size, device=model.device, init=init, callback=cb, progress=progress,
+                         **{**stack_kwargs(**kw), 'canvas': True})   # the grown stack is a canvas
         stack, done, total = r.param, done + r.steps, total + r.seconds
         for key in ('loss', 'score', 'prob'): hist[key] += r.history[key]
         hist['octaves'].append((s, r.image.cpu()))

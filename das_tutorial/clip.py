@@ -16,7 +16,7 @@ from .core import *
 from .ascent import *
 from .priors import soft_noise
 from .octaves import octaves, octave_sizes
-from .stacks import stack_ascent, classifier_head, pooled_features, das
+from .stacks import stack_ascent, stack_kwargs, classifier_head, pooled_features
 
 # %% ../nbs/06_clip.ipynb #ce02
 class ClassifierEmbedder(nn.Module):
@@ -98,11 +98,9 @@ def clip_image(objective,           # e.g. `CLIPObjective(load_embedder(), 'jell
                size=224, steps=300, count=None, lr=None, view_size=224, device='cpu', callback=None, progress=False, snapshot_every=0):
     "One image ascended on `objective`: the image stack with lesson 05's `das` defaults, pixels through views, or octaves (both Adam at their lessons' rates)."
     if param == 'stack':
-        d = {**das.defaults, **({'count': count} if count else {}), **({'lr': lr} if lr else {})}
-        return stack_ascent(objective, 1, size=size, steps=steps, count=d['count'], jitter=d['jitter'], noise=d['noise'], noise_kind=d['noise_kind'], lr=d['lr'],
-                            step=d['step'], decorrelate=d['decorrelate'], optimizer=d['optimizer'], grad_clip=d['grad_clip'] or None, alpha=d['alpha'],
-                            angle=d['angle'], canvas=d['canvas'], resize=(d['resize_min'], d['resize_max']), view_size=view_size, device=device,
-                            callback=callback, progress=progress, snapshot_every=snapshot_every)
+        kw = stack_kwargs(**({'count': count} if count else {}), **({'lr': lr} if lr else {}))
+        return stack_ascent(objective, 1, size=size, steps=steps, view_size=view_size, device=device, callback=callback, progress=progress,
+                            snapshot_every=snapshot_every, **kw)
     if param == 'pixels':   # lesson 03: pixels through views, Adam at lesson 03's rate
         from das_tutorial.transforms import RandomViews
         views = RandomViews(count or 1, jitter=size // 6, noise=0.2, size=view_size)

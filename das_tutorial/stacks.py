@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['COLOUR_CORRELATION', 'CROPS', 'PUBLISHED', 'SCORES', 'stack_reference', 'upsample_matrix', 'Bags', 'buckets',
            'squash', 'ImageStack', 'decorrelation_matrix', 'to_rgb', 'stack_bytes', 'stack_ascent', 'classifier_head',
-           'pooled_features', 'ClassCosine', 'das', 'layer_grad_rms', 'layer_outputs', 'ChannelObjective', 'gram',
-           'StyleObjective']
+           'pooled_features', 'ClassCosine', 'das', 'stack_kwargs', 'layer_grad_rms', 'layer_outputs',
+           'ChannelObjective', 'gram', 'StyleObjective']
 
 # %% ../nbs/05_image_stacks.ipynb #c002
 import functools, warnings
@@ -285,6 +285,13 @@ def das(target,              # class name or index, a list of them (one image ea
                         optimizer=optimizer, grad_clip=grad_clip or None, alpha=alpha, angle=angle, canvas=canvas, view_size=model.input_size,
                         resize=(resize_min, resize_max), device=model.device,
                         callback=callback, progress=progress, snapshot_every=snapshot_every)
+
+# %% ../nbs/05_image_stacks.ipynb #skw01
+def stack_kwargs(**settings): # `das` settings to change from its defaults
+    "`stack_ascent`'s arguments for `das`'s settings: how later lessons run the recipe's stack on an objective of their own."
+    d = {**das.defaults, **settings}
+    return dict(count=d['count'], jitter=d['jitter'], noise=d['noise'], noise_kind=d['noise_kind'], lr=d['lr'], step=d['step'], decorrelate=d['decorrelate'],
+                optimizer=d['optimizer'], grad_clip=d['grad_clip'] or None, alpha=d['alpha'], angle=d['angle'], canvas=d['canvas'], resize=(d['resize_min'], d['resize_max']))
 
 # %% ../nbs/05_image_stacks.ipynb #b55c3b02
 def layer_grad_rms(stack,           # an `ImageStack`
