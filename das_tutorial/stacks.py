@@ -42,7 +42,7 @@ class Bags(nn.Module):
         "`embedding_bag`'s indices, offsets and weights for M."
         rows, cols = M.nonzero(as_tuple=True)                       # row-major order: one bag per row of M
         return cols, F.pad(torch.bincount(rows, minlength=len(M)).cumsum(0)[:-1], (1, 0)), M[rows, cols].float()
-    def mm(self, table): return F.embedding_bag(self.idx, table, self.off, mode='sum', per_sample_weights=self.w)
+    def mm(self, table): return torch.embedding_bag(table, self.idx, self.off, per_sample_weights=self.w)[0]   # `F.embedding_bag`'s op (mode 'sum'), without its Python checks
 
 # %% ../nbs/05_image_stacks.ipynb #c008b
 def buckets(sides,   # sorted layer sides
@@ -57,11 +57,12 @@ def buckets(sides,   # sorted layer sides
 
 # %% ../nbs/05_image_stacks.ipynb #c008b-1
 class _UpsampleSum(torch.autograd.Function):
-    "Sum of the upsampled layers of all buckets, (n, 3, R, R); the backward applies the transposed taps."
+    "Sum of the upsampled layers of all buckets, (n, 3, R, R), each table times its layers' scales first (if `alpha`); the backward applies the transposed taps and the same scales."
     @staticmethod
     def forward(ctx, st, *tables):
         R, c, out = st.size, 3 * st.n, None
-        for (K, w), P, cols, rows in zip(st.shapes, tables, st.cols, st.rows):
+        for (K, w), P, s, cols, rows in zip(st.shapes, tables, st.scales(), st.cols, st.rows):
+            P = P.detach() if s is None else P * s                                  # scaled a bucket at a time, while it is in cache
             y = cols.mm(P.view(-1, c * w))                                          # (K*R, c*w): rows (k, J), cols (ch, i)
             y = y.view(K, R, c * w).transpose(1, 2).contiguous().view(K * c * w, R)  # rows (k, ch, i), cols J
             o = rows.mm(y)                                                          # (c*R, R): rows (ch, I), cols J
@@ -72,9 +73,10 @@ class _UpsampleSum(torch.autograd.Function):
     def backward(ctx, g):
         st = ctx.st; R, c = st.size, 3 * st.n
         g, grads = g.reshape(c * R, R), []
-        for (K, w), colsT, rowsT in zip(st.shapes, st.colsT, st.rowsT):
+        for (K, w), s, colsT, rowsT in zip(st.shapes, st.scales(), st.colsT, st.rowsT):
             gy = rowsT.mm(g).view(K, c * w, R).transpose(1, 2).contiguous().view(K * R, c * w)
-            grads.append(colsT.mm(gy).view(-1, c, w))
+            gP = colsT.mm(gy).view(-1, c, w)
+            grads.append(gP if s is None else gP * s)
         return (None, *grads)
 
 # %% ../nbs/05_image_stacks.ipynb #c008c
@@ -128,7 +130,8 @@ class ImageStack(nn.Module):
             for r, X in zip(g, P.split(g)): out.append(X[:, :, :r].view(r, self.n, 3, r).permute(1, 2, 3, 0))
         return out
 
-    def _tables(self): return [P if not self.alpha else P * getattr(self, f'scale{i}') for i, P in enumerate(self.tables)]
+    def scales(self): return [getattr(self, f'scale{i}') for i in range(len(self.groups))]   # each table's row factors (None if `alpha` is 0)
+    def _tables(self): return [P if s is None else P * s for P, s in zip(self.tables, self.scales())]
     def _ones(self): return self.ones * self.ones_scale if self.alpha else self.ones
 
     def raw(self):
@@ -136,7 +139,7 @@ class ImageStack(nn.Module):
         if not self.fast: return stack_reference(self.layers(), self.size)
         ones = None if self.ones is None else self._ones()
         if not self.groups: return ones.expand(-1, -1, self.size, self.size)
-        out = _UpsampleSum.apply(self, *self._tables())
+        out = _UpsampleSum.apply(self, *self.tables)   # the scales are applied inside
         return out if ones is None else out + ones
 
     def forward(self):

@@ -70,3 +70,42 @@ def test_cached_taps_and_the_fast_stack_change_no_picture(monkeypatch):
         def __init__(self, *a, **kw): super().__init__(*a, **{**kw, 'fast': False})
     monkeypatch.setattr(S, 'ImageStack', Reference)
     assert (run(**settings['default']) - cached['default']).abs().max() < 0.02      # measured 0.001 at one torch thread, 0.008 at two
+
+
+class _PreviousUpsampleSum(torch.autograd.Function):
+    "The fast stack as it was before issue 23 (scales applied by autograd outside, `F.embedding_bag`): the oracle of the test below."
+    @staticmethod
+    def forward(ctx, st, *tables):
+        R, c, out = st.size, 3 * st.n, None
+        for (K, w), P, cols, rows in zip(st.shapes, tables, st.cols, st.rows):
+            y = torch.nn.functional.embedding_bag(cols.idx, P.view(-1, c * w), cols.off, mode='sum', per_sample_weights=cols.w)
+            y = y.view(K, R, c * w).transpose(1, 2).contiguous().view(K * c * w, R)
+            o = torch.nn.functional.embedding_bag(rows.idx, y, rows.off, mode='sum', per_sample_weights=rows.w)
+            out = o if out is None else out.add_(o)
+        ctx.st = st
+        return out.view(st.n, 3, R, R)
+    @staticmethod
+    def backward(ctx, g):
+        st = ctx.st; R, c = st.size, 3 * st.n
+        g, grads = g.reshape(c * R, R), []
+        for (K, w), colsT, rowsT in zip(st.shapes, st.colsT, st.rowsT):
+            gy = torch.nn.functional.embedding_bag(rowsT.idx, g, rowsT.off, mode='sum', per_sample_weights=rowsT.w)
+            gy = gy.view(K, c * w, R).transpose(1, 2).contiguous().view(K * R, c * w)
+            grads.append(torch.nn.functional.embedding_bag(colsT.idx, gy, colsT.off, mode='sum', per_sample_weights=colsT.w).view(-1, c, w))
+        return (None, *grads)
+
+
+@pytest.mark.parametrize('size,n,alpha', [(64, 1, 1.0), (64, 1, 0.0), (37, 2, 1.0)])
+def test_faster_stack_gives_the_same_bits(size, n, alpha):
+    "Issue 23's changes to the step (scales inside the sparse sum, `torch.embedding_bag` called directly) compute the same bits: image and gradients."
+    seed_everything(0)
+    st = ImageStack(size, n=n, alpha=alpha, decorrelate=True)
+    with torch.no_grad():
+        for p in st.parameters(): p.normal_(0, 0.05)
+    g = torch.randn(n, 3, size, size)
+    def grads(raw):
+        st.zero_grad(set_to_none=True); x = raw(); x.backward(g)
+        return x.detach(), [p.grad.clone() for p in st.parameters()]
+    new = grads(st.raw)
+    old = grads(lambda: _PreviousUpsampleSum.apply(st, *st._tables()) + st._ones())
+    assert torch.equal(new[0], old[0]) and all(torch.equal(a, b) for a, b in zip(new[1], old[1]))
