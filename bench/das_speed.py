@@ -1,25 +1,37 @@
 """What a DAS step costs against the model's own forward and backward pass, and where the rest of the time goes.
 
-For each view setting (`default`: the `das` recipe's defaults, crops of a canvas; `whole`: whole-image views, `jitter=0, noise=0,
-canvas=False`), each picture size and each torch thread count, in one process:
+For each view setting (`default (CROPS)`: the `das` recipe's defaults, whose views are `CROPS`' jittered windows of a canvas;
+`whole`: whole-image views, `jitter=0, noise=0, canvas=False`; `published`, on request: the blog post's 8 views a step and SGD),
+each picture size and each torch thread count, in one process:
 - `step ms`: the median wall time of one step of a real `das` run (time between consecutive callbacks, after a warm-up);
 - `model ms`: lite0's forward and backward on a leaf tensor of the same shapes as the views that steps showed the model (the
   views have random sizes, 0.5-1.2 x 224: the same sizes are replayed);
 - the step taken apart on the run's own objects (captured from `ascend`): stack forward, views forward, model forward, model
   backward, views backward, stack backward, optimiser (gradient clip + AdamW step); `other` = step - the parts (the loop's
-  bookkeeping: the image copy, history, best image).
+  bookkeeping: the image copy, history, best image);
+- two levers that would change the rounding, and so every picture (not used by the course; measured here to show what exactness
+  costs): `AdamW fused`, torch's fused AdamW step on the same stack, and `model cl`, lite0 forward and backward with its weights
+  and inputs in `channels_last`.
 Then the seconds per image of `das` and of torch-dreams at the same budget (400 evaluations, 224 px), run back to back, each in
 its own process (`bench/peers.py --worker`), if the peer environment exists.
 
-    .venv/bin/python bench/das_speed.py                      # all sizes and thread counts (about 10 minutes on 2 cores)
-    .venv/bin/python bench/das_speed.py --sizes 224 --threads 2 --steps 30 --no-peers
+    .venv/bin/python bench/das_speed.py --sizes 128,224,336 --threads 2,1 --steps 30 --repeats 10   # the table in das_speed.md (5 min on 2 cores)
+    .venv/bin/python bench/das_speed.py --sizes 224 --threads 2 --steps 30 --no-peers --settings "published,default (CROPS)"
+    python bench/das_speed.py --device cuda --sizes 224,336 --threads 2 --count 16 --settings "default (CROPS),published" --no-peers   # on a GPU
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 import torch
 
 HERE = Path(__file__).resolve().parent
-SETTINGS = dict(default={}, whole=dict(jitter=0.0, noise=0.0, canvas=False))
+DEVICE = 'cpu'
+
+
+def now():
+    "A timestamp after the device has finished its queued work (CUDA runs asynchronously)."
+    if DEVICE.startswith('cuda'): torch.cuda.synchronize()
+    return time.perf_counter()
+SETTINGS = {'default (CROPS)': {}, 'whole': dict(jitter=0.0, noise=0.0, canvas=False)}   # das's defaults already use CROPS' views
 
 
 def capture(das, model, size, steps, **kw):
@@ -28,7 +40,7 @@ def capture(das, model, size, steps, **kw):
     got, stamps, real = {}, [], S.ascend
     def spy(param, objective, **a): got.update(param=param, objective=objective, **a); return real(param, objective, **a)
     S.ascend = spy
-    try: das('jellyfish', size=size, steps=steps, model=model, seed=0, callback=lambda *a: stamps.append(time.perf_counter()) and False, **kw)
+    try: das('jellyfish', size=size, steps=steps, model=model, seed=0, callback=lambda *a: stamps.append(now()) and False, **kw)
     finally: S.ascend = real
     return [b - a for a, b in zip(stamps, stamps[1:])], got
 
@@ -39,33 +51,38 @@ def parts(got, model, repeats):
     param, objective, transform = got['param'], got['objective'], got['transform']
     params = [p for p in param.parameters() if p.requires_grad]
     opt = make_optimizer(got['optimizer'], params, got['lr'])
-    t = {k: [] for k in ('stack fwd', 'views fwd', 'model fwd', 'model bwd', 'views bwd', 'stack bwd', 'optimiser', 'model alone')}
+    fused = torch.optim.AdamW([p.detach().clone().requires_grad_() for p in params], lr=got['lr'], fused=True) if got['optimizer'] == 'adamw' else None
+    t = {k: [] for k in ('stack fwd', 'views fwd', 'model fwd', 'model bwd', 'views bwd', 'stack bwd', 'optimiser', 'AdamW fused')}
     shapes = []
     for i in range(repeats + 2):
-        c = [time.perf_counter()]
+        c = [now()]
         opt.zero_grad(set_to_none=True)
-        image = param(); c.append(time.perf_counter())
-        views = transform(image); c.append(time.perf_counter())
-        score = objective(views).sum(); c.append(time.perf_counter())
-        g_views, = torch.autograd.grad(-score, views); c.append(time.perf_counter())
-        g_image, = torch.autograd.grad(views, image, g_views); c.append(time.perf_counter())
-        image.backward(g_image); c.append(time.perf_counter())
+        image = param(); c.append(now())
+        views = transform(image); c.append(now())
+        score = objective(views).sum(); c.append(now())
+        g_views, = torch.autograd.grad(-score, views); c.append(now())
+        g_image, = torch.autograd.grad(views, image, g_views); c.append(now())
+        image.backward(g_image); c.append(now())
         if got.get('grad_clip'): torch.nn.utils.clip_grad_norm_(params, got['grad_clip'])
-        opt.step(); c.append(time.perf_counter())
-        x = torch.rand(views.shape, requires_grad=True)            # the model alone, on a view of the same size
-        m0 = time.perf_counter(); model(x)[:, 107].sum().backward(); c.append(c[-1] + time.perf_counter() - m0)
+        opt.step(); c.append(now())
+        if fused is not None:
+            for p, q in zip(params, fused.param_groups[0]['params']): q.grad = p.grad
+            f0 = now(); fused.step(); c.append(c[-1] + now() - f0)
+        else: c.append(c[-1] + float('nan'))
         if i >= 2:
             for k, a, b in zip(t, c, c[1:]): t[k].append(1000 * (b - a))
             shapes.append(tuple(views.shape))
     return {k: statistics.median(v) for k, v in t.items()}, shapes
 
 
-def model_ms(model, shapes):
+def model_ms(model, shapes, channels_last=False):
     "Median ms of lite0's forward + backward on leaf tensors of these shapes (the views a run showed the model)."
+    import copy
+    if channels_last: model = copy.deepcopy(model); model.model.to(memory_format=torch.channels_last)
     ts = []
     for s in shapes[:2] + shapes:
-        x = torch.rand(s, requires_grad=True)
-        t = time.perf_counter(); model(x)[:, 107].sum().backward(); ts.append(1000 * (time.perf_counter() - t))
+        x = torch.rand(s, device=DEVICE).contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format).requires_grad_()
+        t = now(); model(x)[:, 107].sum().backward(); ts.append(1000 * (now() - t))
     return statistics.median(ts[2:])
 
 
@@ -86,25 +103,31 @@ def main():
     ap.add_argument('--sizes', default='128,224,336'); ap.add_argument('--threads', default='1,2')
     ap.add_argument('--steps', type=int, default=40, help='steps of the timed das run (the first 5 are warm-up)')
     ap.add_argument('--repeats', type=int, default=15, help='repeats of the step taken apart')
-    ap.add_argument('--settings', default=','.join(SETTINGS)); ap.add_argument('--no-peers', action='store_true')
+    ap.add_argument('--settings', default='default (CROPS),whole'); ap.add_argument('--no-peers', action='store_true')
+    ap.add_argument('--count', type=int, default=None, help='views per step for every setting (e.g. 16 on a GPU, as the blog post)')
+    ap.add_argument('--device', default='cpu', help="'cuda' on a GPU machine (the peers' comparison runs on the CPU)")
     a = ap.parse_args()
+    global DEVICE; DEVICE = a.device
     from das_tutorial.core import load_classifier
     from das_tutorial.cli import all_recipes
-    das, model = all_recipes()['das'], load_classifier(device='cpu')
+    from das_tutorial.stacks import PUBLISHED
+    SETTINGS['published'] = PUBLISHED            # the blog post's settings: 8 views a step, SGD (`--settings published`)
+    das, model = all_recipes()['das'], load_classifier(device=DEVICE)
     cols = ('stack fwd', 'views fwd', 'model fwd', 'model bwd', 'views bwd', 'stack bwd', 'optimiser')
-    print(f'torch {torch.__version__}, {os.cpu_count()} cores; medians in ms\n')
-    print('| views | px | threads | step ms | model ms | step / model | ' + ' | '.join(cols) + ' | other |')
-    print('|---|---|---|---|---|---|' + '---|' * (len(cols) + 1))
+    print(f'torch {torch.__version__}, {os.cpu_count()} cores, device {DEVICE}' + (f' ({torch.cuda.get_device_name()})' if DEVICE.startswith('cuda') else '') + '; medians in ms\n')
+    print('| views | px | threads | step ms | model ms | step / model | ' + ' | '.join(cols) + ' | other | AdamW fused | model cl |')
+    print('|---|---|---|---|---|---|' + '---|' * (len(cols) + 3))
     for threads in [int(t) for t in a.threads.split(',')]:
         torch.set_num_threads(threads)
         for name in a.settings.split(','):
             for size in [int(s) for s in a.sizes.split(',')]:
-                dts, got = capture(das, model, size, a.steps, **SETTINGS[name])
+                dts, got = capture(das, model, size, a.steps, **{**SETTINGS[name], **({'count': a.count} if a.count else {})})
                 step = 1000 * statistics.median(dts[5:])
                 p, shapes = parts(got, model, a.repeats)
-                m = model_ms(model, shapes)
+                m, mcl = model_ms(model, shapes), model_ms(model, shapes, channels_last=True)
                 other = step - sum(p[k] for k in cols)
-                print(f"| {name} | {size} | {threads} | {step:.1f} | {m:.1f} | {step / m:.2f} | " + ' | '.join(f'{p[k]:.1f}' for k in cols) + f' | {other:.1f} |', flush=True)
+                print(f"| {name} | {size} | {threads} | {step:.1f} | {m:.1f} | {step / m:.2f} | " + ' | '.join(f'{p[k]:.1f}' for k in cols)
+                      + f" | {other:.1f} | {p['AdamW fused']:.1f} | {mcl:.1f} |", flush=True)
     if not a.no_peers:
         print('\n| method | s / image (224 px, 400 evaluations, one class, run back to back) |\n|---|---|')
         for method in ('das', 'torch_dreams', 'das', 'torch_dreams'):
