@@ -1,7 +1,7 @@
 """What a DAS step costs against the model's own forward and backward pass, and where the rest of the time goes.
 
 For each view setting (`default (CROPS)`: the `das` recipe's defaults, whose views are `CROPS`' jittered windows of a canvas;
-`whole`: whole-image views, `jitter=0, noise=0, canvas=False`; `published`, on request: the blog post's 8 views a step and SGD),
+`whole`: whole-image views, `jitter=0, noise=0, canvas=False`; `published`, on request: `PUBLISHED`, 8 views a step and SGD),
 each picture size and each torch thread count, in one process:
 - `step ms`: the median wall time of one step of a real `das` run (time between consecutive callbacks, after a warm-up);
 - `model ms`: lite0's forward and backward on a leaf tensor of the same shapes as the views that steps showed the model (the
