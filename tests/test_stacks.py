@@ -72,40 +72,32 @@ def test_cached_taps_and_the_fast_stack_change_no_picture(monkeypatch):
     assert (run(**settings['default']) - cached['default']).abs().max() < 0.02      # measured 0.001 at one torch thread, 0.008 at two
 
 
-class _PreviousUpsampleSum(torch.autograd.Function):
-    "The fast stack as it was before issue 23 (scales applied by autograd outside, `F.embedding_bag`): the oracle of the test below."
-    @staticmethod
-    def forward(ctx, st, *tables):
-        R, c, out = st.size, 3 * st.n, None
-        for (K, w), P, cols, rows in zip(st.shapes, tables, st.cols, st.rows):
-            y = torch.nn.functional.embedding_bag(cols.idx, P.view(-1, c * w), cols.off, mode='sum', per_sample_weights=cols.w)
-            y = y.view(K, R, c * w).transpose(1, 2).contiguous().view(K * c * w, R)
-            o = torch.nn.functional.embedding_bag(rows.idx, y, rows.off, mode='sum', per_sample_weights=rows.w)
-            out = o if out is None else out.add_(o)
-        ctx.st = st
-        return out.view(st.n, 3, R, R)
-    @staticmethod
-    def backward(ctx, g):
-        st = ctx.st; R, c = st.size, 3 * st.n
-        g, grads = g.reshape(c * R, R), []
-        for (K, w), colsT, rowsT in zip(st.shapes, st.colsT, st.rowsT):
-            gy = torch.nn.functional.embedding_bag(rowsT.idx, g, rowsT.off, mode='sum', per_sample_weights=rowsT.w)
-            gy = gy.view(K, c * w, R).transpose(1, 2).contiguous().view(K * R, c * w)
-            grads.append(torch.nn.functional.embedding_bag(colsT.idx, gy, colsT.off, mode='sum', per_sample_weights=colsT.w).view(-1, c, w))
-        return (None, *grads)
 
-
-@pytest.mark.parametrize('size,n,alpha', [(64, 1, 1.0), (64, 1, 0.0), (37, 2, 1.0)])
-def test_faster_stack_gives_the_same_bits(size, n, alpha):
-    "Issue 23's changes to the step (scales inside the sparse sum, `torch.embedding_bag` called directly) compute the same bits: image and gradients."
+@pytest.mark.parametrize('size,n', [(64, 1), (37, 2)])
+def test_scales_inside_the_sparse_sum_give_the_same_bits(size, n, monkeypatch):
+    """Issue 23 moved the layer scales (`alpha`) inside `_UpsampleSum`: the image and every table's gradient are the bits of scaling
+    the tables first and letting autograd carry the scales back (the implementation before it)."""
+    import das_tutorial.stacks as S
     seed_everything(0)
-    st = ImageStack(size, n=n, alpha=alpha, decorrelate=True)
+    st = ImageStack(size, n=n, alpha=1.0, decorrelate=True)
     with torch.no_grad():
         for p in st.parameters(): p.normal_(0, 0.05)
     g = torch.randn(n, 3, size, size)
     def grads(raw):
         st.zero_grad(set_to_none=True); x = raw(); x.backward(g)
         return x.detach(), [p.grad.clone() for p in st.parameters()]
-    new = grads(st.raw)
-    old = grads(lambda: _PreviousUpsampleSum.apply(st, *st._tables()) + st._ones())
-    assert torch.equal(new[0], old[0]) and all(torch.equal(a, b) for a, b in zip(new[1], old[1]))
+    inside = grads(st.raw)
+    assert any(not torch.equal(P, Q) for P, Q in zip(st._tables(), st.tables))      # the scales are not all 1: the comparison means something
+    factors = st.scales()
+    scaled = lambda: S._UpsampleSum.apply(st, *[P * f for P, f in zip(st.tables, factors)]) + st._ones()   # P * scale through autograd, then the sum
+    monkeypatch.setattr(st, 'scales', lambda: [None] * len(st.groups))                # ... with no scales inside (forward and backward)
+    before = grads(scaled)
+    assert torch.equal(inside[0], before[0]) and all(torch.equal(a, b) for a, b in zip(inside[1], before[1]))
+
+
+def test_bags_mm_is_embedding_bag():
+    "`Bags.mm` (the op called directly, on a detached table: the forward-only kernel) gives `F.embedding_bag`'s bits on a table that needs a gradient."
+    st = ImageStack(40)
+    T = torch.randn(st.tables[-1].shape[0], 3 * st.tables[-1].shape[2], requires_grad=True)
+    b = st.cols[-1]
+    assert torch.equal(b.mm(T.detach()), torch.nn.functional.embedding_bag(b.idx, T, b.off, mode='sum', per_sample_weights=b.w))
