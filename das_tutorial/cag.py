@@ -146,15 +146,15 @@ def progressive_das(target, *, size=224, steps=400, n_sizes=3, model=None, seed=
     d = {**das.defaults, **kw}
     obj = SCORES[d['score']](model, target)
     sizes, per = octave_sizes(size, n_sizes), [steps // n_sizes + (k < steps % n_sizes) for k in range(n_sizes)]
-    stack, total, done, hist = None, 0.0, 0, dict(loss=[], score=[], prob=[], octaves=[])
+    stack, total, done, evals, hist = None, 0.0, 0, 0, dict(loss=[], score=[], prob=[], octaves=[])
     for k, (s, n) in enumerate(zip(sizes, per)):
         side = s + 2 * int(round(d['jitter'] * s))
         init = None if stack is None else grow_stack(stack, side)
         cb = None if callback is None else (lambda step, im, h, off=done: callback(off + step, im, h))
         r = stack_ascent(obj, 1, size=s, steps=n, view_size=model.input_size, device=model.device, init=init, callback=cb, progress=progress,
                          **{**stack_kwargs(**kw), 'canvas': True})   # the grown stack is a canvas
-        stack, done, total = r.param, done + r.steps, total + r.seconds
+        stack, done, evals, total = r.param, done + r.steps, evals + r.evaluations, total + r.seconds
         for key in ('loss', 'score', 'prob'): hist[key] += r.history[key]
         hist['octaves'].append((s, r.image.cpu()))
         if r.stopped: break
-    return Run(r.image, hist, r.stopped, total, done, done, r.best, -1)
+    return Run(r.image, hist, r.stopped, total, done, evals, r.best, -1)

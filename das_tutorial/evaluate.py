@@ -301,7 +301,7 @@ def _cache_file(method, target, seed):
     key = getattr(method, 'cache_key', None)   # (module, recipe name, settings)
     if key is None or (where := cache_dir()) is None: return None
     import hashlib
-    return where / (hashlib.sha1(repr((key, target, seed, code_hash(key[0]))).encode()).hexdigest() + '.pt')
+    return where / (hashlib.sha1(repr((key, target, seed, tuple(default_judges()), code_hash(key[0]))).encode()).hexdigest() + '.pt')   # the judges' names: a row judged without the `other` judge is not reused with it
 
 # %% ../nbs/00b_evaluate.ipynb #cache05
 def judged_run(method, name, target, seed, model, judges):

@@ -42,6 +42,7 @@ def octave(image,             # (N, 3, H, W) in [0, 1] to start from
     if not min(lr) > 0: raise ValueError(f"Learning rates must be > 0, got {lr}.")
     if crop and crop > min(image.shape[-2:]): raise ValueError(f"Crop size {crop} is larger than the image ({image.shape[-2]}×{image.shape[-1]}): use a crop of at most {min(image.shape[-2:])} px.")
     lr_at = linear_schedule(*lr)
+    if pad and (int(pad) != pad or pad < 0): raise ValueError(f"pad must be a whole number of pixels >= 0, got {pad!r}.")
     if pad: image = F.pad(image, (int(pad),) * 4, value=0.7)   # the border is part of the optimised image
     views = [t for t in (crop_and_pad(crop), transform) if t is not None]
     return ascend(PixelImage(image), objective, steps=steps, lr=lr[0], optimizer=optimizer, transform=v2.Compose(views) if views else None,

@@ -76,7 +76,7 @@ class _UpsampleSum(torch.autograd.Function):
         for (K, w), s, colsT, rowsT in zip(st.shapes, st.scales(), st.colsT, st.rowsT):
             gy = rowsT.mm(g).view(K, c * w, R).transpose(1, 2).contiguous().view(K * R, c * w)
             gP = colsT.mm(gy).view(-1, c, w)
-            grads.append(gP if s is None else gP * s)
+            grads.append(gP if s is None else gP.mul_(s))   # gP is new: scaled in place
         return (None, *grads)
 
 # %% ../nbs/05_image_stacks.ipynb #c008c

@@ -1,6 +1,6 @@
 "Sphinx configuration of the course's website (`make site`): the lessons' saved outputs, rendered by myst-nb; nothing is executed."
 import os, sys
-sys.path.insert(0, os.path.abspath('../..'))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # the repository (this file is copied into _site_src/)
 
 project = 'das-tutorial'
 author = 'das-tutorial'

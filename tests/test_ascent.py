@@ -97,3 +97,11 @@ def test_recipes_share_one_signature_and_check_their_knobs():
         assert {'size', 'steps'} <= set(r.knobs), name
         with pytest.raises(ValueError, match='steps must be >= 1'): r('jellyfish', size=32, steps=0, model=model)
         with pytest.raises(TypeError, match='no setting'): r('jellyfish', size=32, steps=1, model=model, bogus=1)
+
+
+def test_octave_pads_whole_pixels_only():
+    from das_tutorial.octaves import octave
+    x, obj = torch.full((1, 3, 32, 32), 0.5), ClassLogit(model, 'goldfish')
+    assert octave(x, obj, steps=1, pad=4).image.shape[-1] == 40                   # the border is part of the optimised image
+    for bad in (-2, 2.5):
+        with pytest.raises(ValueError, match='pad must be a whole number'): octave(x, obj, steps=1, pad=bad)

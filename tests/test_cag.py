@@ -85,7 +85,8 @@ def test_grow_stack_shows_the_same_picture_larger():
 def test_progressive_das_runs_the_budget_over_growing_sizes():
     model = load_classifier(device='cpu')
     r = progressive_das('goldfish', size=64, steps=6, n_sizes=3, model=model)
-    assert r.image.shape == (1, 3, 64, 64) and r.steps == 6
+    assert r.image.shape == (1, 3, 64, 64) and r.steps == 6 and r.evaluations == 6
+    assert progressive_das('goldfish', size=32, steps=4, n_sizes=2, count=2, model=model).evaluations == 8   # views, not steps
     assert [s for s, _ in r.history['octaves']] == [16, 32, 64]
 
 
@@ -95,5 +96,10 @@ def test_harmonic_fill_keeps_the_visible_pixels_and_is_differentiable():
     y = g(x)
     keep = (1 - g.last_mask).expand_as(y).bool()
     assert torch.equal(y[keep], x[keep])
+    m = torch.zeros(1, 1, 64, 64); m[..., 16:48, 16:48] = 1
+    h = harmonic_fill(x.detach(), m, torch.zeros_like(x))
+    assert torch.equal(h[..., :16, :], x.detach()[..., :16, :])                      # outside the mask: the pixels themselves
+    edge, centre = h[..., 16, 20:44].mean(), h[..., 30:34, 30:34].mean()             # inside: the border's values diffuse in from the zero start
+    assert edge > 0.3 and 0 < centre < edge and not torch.allclose(h[..., 16:48, 16:48], x.detach()[..., 16:48, 16:48])
     y.sum().backward(); assert x.grad.abs().sum() > 0
     with pytest.raises(ValueError, match="'blur', 'harmonic' or 'mean'"): MaskedFill(0.5, fill='zero')
