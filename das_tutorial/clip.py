@@ -96,7 +96,7 @@ class CLIPObjective:
 def clip_image(objective,           # e.g. `CLIPObjective(load_embedder(), 'jellyfish')`
                param='stack',       # 'stack' (DAS), 'pixels', or 'octaves'
                size=224, steps=300, count=None, lr=None, view_size=224, device='cpu', callback=None, progress=False, snapshot_every=0):
-    "One image ascended on `objective`: the image stack with lesson 05's `das` defaults, pixels through views, or octaves (both Adam at their lessons' rates)."
+    "One image ascended on `objective`: the image stack with lesson 05's `das` defaults, pixels through views, or octaves (both Adam, at their lessons' rate 0.05 when `lr` is not given)."
     if param == 'stack':
         kw = stack_kwargs(**({'count': count} if count else {}), **({'lr': lr} if lr else {}))
         return stack_ascent(objective, 1, size=size, steps=steps, view_size=view_size, device=device, callback=callback, progress=progress,
@@ -118,7 +118,9 @@ def clip_image(objective,           # e.g. `CLIPObjective(load_embedder(), 'jell
         negative=Knob('text', label='negative prompt'), param=Knob('choice', choices=('stack', 'pixels', 'octaves'), label='parameterisation'),
         count=Knob('int', 1, 32, 1, label='views'), lr=Knob('log', 1e-5, 10, 0.01), metric=Knob('choice', choices=('cosine', 'spherical')))
 def clip_ascent(prompt,           # text (a class name for a classifier), or an image tensor, to ascend towards
-                *, size=224, steps=300, negative='', param='stack', count=1, lr=3e-4, metric='cosine',
+                *, size=224, steps=300, negative='', param='stack', count=1,
+                lr=3e-4,          # for every parameterisation: 3e-4 suits the stack; pixels and octaves want about 0.05
+                metric='cosine',
                 model=None,       # an embedder or its name (`load_embedder`), or a list of them (an ensemble); default: a CLIP online, else the classifier
                 seed=0, callback=None, progress=False):
     "Pictures from prompts: an image ascended on its embedding's similarity to `prompt` (minus half its similarity to `negative`)."
