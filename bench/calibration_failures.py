@@ -3,7 +3,7 @@
 For each class, at the benchmark's budget (224 px, 400 model image-evaluations, source tf_efficientnet_lite0, seed 0):
 - `adversarial`: lesson 01's naive pixel ascent (fools the source model, shows nothing);
 - `haze`: lesson 04's octaves at their defaults (grey, low-contrast pictures that fool the judges);
-- `neon`: lesson 05's image stack as published but with Adam at lr 0.03 (saturated colour: lesson 05's ablation, "stack, Adam");
+- `neon`: lesson 05's image stack (the post's method, SGD_TUNED) but with Adam at lr 0.03 (saturated colour: lesson 05's ablation, "stack, Adam");
 - `texture`: the image stack through whole-image views (`jitter=0, noise=0, canvas=False`, the logit objective): the class's
   parts and textures swirled over the frame, with no whole object (the judge-panel issue's "texture soup").
 Each is written as an 8-bit PNG into `nbs/images/calibration/` (what a reader would see), named `KIND__CLASS.png`.
@@ -20,10 +20,10 @@ CLASSES = ('jellyfish', 'volcano')   # tuning classes (das_tutorial.evaluate.TUN
 
 def failures():
     "name -> (recipe name, settings): each failure at the benchmark's budget of 400 evaluations."
-    from das_tutorial.stacks import PUBLISHED
+    from das_tutorial.stacks import SGD_TUNED
     return dict(adversarial=('naive', dict(steps=400)),
                 haze=('octaves', dict(steps=400)),
-                neon=('das', dict(PUBLISHED, optimizer='adam', lr=0.03, steps=50)),
+                neon=('das', dict(SGD_TUNED, optimizer='adam', lr=0.03, steps=50)),
                 texture=('das', dict(jitter=0.0, noise=0.0, canvas=False, score='logit', steps=400)))
 
 

@@ -5,9 +5,9 @@ A screening run, not the benchmark: by default six of the tuning classes (`das_t
 a difference of a few hundredths is noise. A lead that looks good here goes to `bench/peers.py` (the report classes, three seeds)
 before anything is claimed; no choice is made on the report classes.
 
-Variants (each changes one thing from the stack as published, i.e. the `das` recipe with `das_tutorial.stacks.PUBLISHED`: 8 views
+Variants (each changes one thing from the post's method with a tuned rate, i.e. the `das` recipe with `das_tutorial.stacks.SGD_TUNED`: 8 views
 a step, SGD at 0.3, no rotation or resizing; the budget stays 400 evaluations, so fewer views per step means more steps):
-- `8 views x 50 steps`: the stack as published;
+- `8 views x 50 steps`: the post's method with a tuned rate;
 - `4 views x 100 steps`, `2 views x 200 steps`: views per step traded for steps;
 - `2 views x 200 steps at lr 0.15`: the same with half the learning rate (more steps push the stack towards saturation);
 - `lite0+lite1 ensemble (4 views x 50 steps)`: the objective is the mean of lite0's and lite1's target logits, each model on each
@@ -32,8 +32,8 @@ The record of which variant was the default when is in `bench/defaults.md`. Sele
 import argparse, time
 from pathlib import Path
 
-from das_tutorial.stacks import PUBLISHED, CROPS   # the stack as published: 8 views a step, SGD at 0.3, no rotation or resizing
-P = lambda **kw: {**PUBLISHED, **kw}
+from das_tutorial.stacks import SGD_TUNED, CROPS   # the post's method, rate tuned: 8 views a step, SGD at 0.3, no rotation or resizing
+P = lambda **kw: {**SGD_TUNED, **kw}
 C = lambda **kw: {**CROPS, 'score': 'logit', **kw}    # the reference path's views (canvas, jittered windows, uniform noise), logit objective
 W = lambda **kw: {**dict(jitter=0, canvas=False, noise=0.0, score='logit'), **kw}  # whole-image views, logit objective
 VARIANTS = {'8 views x 50 steps': ('count8', P()),
@@ -63,7 +63,7 @@ VARIANTS = {'8 views x 50 steps': ('count8', P()),
 
 
 def zoomed_das(model, target, size, evals, seed, count, scales, angle):
-    "The stack as published, its views zoomed (and rotated) at random inside the crops: `stack_ascent(scales=, angle=)`."
+    "The post's method with a tuned rate (SGD_TUNED), its views zoomed (and rotated) at random inside the crops: `stack_ascent(scales=, angle=)`."
     from das_tutorial.ascent import ClassLogit, prepare
     from das_tutorial.stacks import stack_ascent
     model = prepare(model, seed)

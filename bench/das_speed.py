@@ -1,23 +1,23 @@
 """What a DAS step costs against the model's own forward and backward pass, and where the rest of the time goes.
 
-For each view setting (`default (CROPS)`: the `das` recipe's defaults, whose views are `CROPS`' jittered windows of a canvas;
-`whole`: whole-image views, `jitter=0, noise=0, canvas=False`; `published`, on request: `PUBLISHED`, 8 views a step and SGD),
-each picture size and each torch thread count, in one process:
+For each setting (`default`: the `das` recipe's defaults; `before`: the defaults before issue 30 — one view a step through
+crops of a 298-px canvas, torch's per-tensor AdamW; `blog 224`, on request: `BLOG_224`, the blog post's snippet at 224 px,
+16 views a step and SGD), each picture size and each torch thread count, in one process:
 - `step ms`: the median wall time of one step of a real `das` run (time between consecutive callbacks, after a warm-up);
 - `model ms`: lite0's forward and backward on a leaf tensor of the same shapes as the views that steps showed the model (the
-  views have random sizes, 0.5-1.2 x 224: the same sizes are replayed);
+  views have random sizes: the same sizes are replayed), in the memory format the run gave them (channels-last views since
+  issue 30; the weights as loaded);
 - the step taken apart on the run's own objects (captured from `ascend`): stack forward, views forward, model forward, model
-  backward, views backward, stack backward, optimiser (gradient clip + AdamW step); `other` = step - the parts (the loop's
+  backward, views backward, stack backward, optimiser (gradient clip + optimiser step); `other` = step - the parts (the loop's
   bookkeeping: the image copy, history, best image);
-- two levers that would change the rounding, and so every picture (not used by the course; measured here to show what exactness
-  costs): `AdamW fused`, torch's fused AdamW step on the same stack, and `model cl`, lite0 forward and backward with its weights
-  and inputs in `channels_last`.
+- `model cl`: lite0 forward and backward with its weights as well as its inputs in `channels_last` (not used by the recipe).
 Then the seconds per image of `das` and of torch-dreams at the same budget (400 evaluations, 224 px), run back to back, each in
 its own process (`bench/peers.py --worker`), if the peer environment exists.
 
-    .venv/bin/python bench/das_speed.py --sizes 128,224,336 --threads 2,1 --steps 30 --repeats 10   # the table in das_speed.md (5 min on 2 cores)
-    .venv/bin/python bench/das_speed.py --sizes 224 --threads 2 --steps 30 --no-peers --settings "published,default (CROPS)"
-    python bench/das_speed.py --device cuda --sizes 224,336 --threads 2 --count 16 --settings "default (CROPS),published" --no-peers   # on a GPU
+    .venv/bin/python bench/das_speed.py --sizes 224,336 --threads 2 --steps 30 --repeats 10   # the table in das_speed.md (2 cores)
+    .venv/bin/python bench/das_speed.py --sizes 224 --threads 2 --no-peers --settings "default,blog 224"
+    python bench/das_speed.py --device cuda --random-weights --sizes 224,336 --threads 2 --count 16 --settings "default,before" --no-peers   # on a GPU
+`--random-weights` builds lite0 untrained (timm, no download): the same arithmetic, for timing on a machine without the weights package.
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -31,7 +31,11 @@ def now():
     "A timestamp after the device has finished its queued work (CUDA runs asynchronously)."
     if DEVICE.startswith('cuda'): torch.cuda.synchronize()
     return time.perf_counter()
-SETTINGS = {'default (CROPS)': {}, 'whole': dict(jitter=0.0, noise=0.0, canvas=False)}   # das's defaults already use CROPS' views
+def per_tensor_adamw(params, lr): return torch.optim.AdamW(params, lr=lr)   # torch's AdamW, one tensor at a time (not fused)
+# the defaults before issue 30, written out (every one of them differs from today's or may come to)
+BEFORE = dict(count=1, jitter=1/6, noise=0.2, noise_kind='uniform', canvas=True, step=4, lr=3e-4, optimizer=per_tensor_adamw, grad_clip=1.0,
+              alpha=1.0, angle=15.0, resize_min=0.5, resize_max=1.2, score='cosine', decorrelate=True)
+SETTINGS = {'default': {}, 'before': BEFORE}
 
 
 def capture(das, model, size, steps, **kw):
@@ -51,8 +55,7 @@ def parts(got, model, repeats):
     param, objective, transform = got['param'], got['objective'], got['transform']
     params = [p for p in param.parameters() if p.requires_grad]
     opt = make_optimizer(got['optimizer'], params, got['lr'])
-    fused = torch.optim.AdamW([p.detach().clone().requires_grad_() for p in params], lr=got['lr'], fused=True) if got['optimizer'] == 'adamw' else None
-    t = {k: [] for k in ('stack fwd', 'views fwd', 'model fwd', 'model bwd', 'views bwd', 'stack bwd', 'optimiser', 'AdamW fused')}
+    t = {k: [] for k in ('stack fwd', 'views fwd', 'model fwd', 'model bwd', 'views bwd', 'stack bwd', 'optimiser')}
     shapes = []
     for i in range(repeats + 2):
         c = [now()]
@@ -65,23 +68,19 @@ def parts(got, model, repeats):
         image.backward(g_image); c.append(now())
         if got.get('grad_clip'): torch.nn.utils.clip_grad_norm_(params, got['grad_clip'])
         opt.step(); c.append(now())
-        if fused is not None:
-            for p, q in zip(params, fused.param_groups[0]['params']): q.grad = p.grad
-            f0 = now(); fused.step(); c.append(c[-1] + now() - f0)
-        else: c.append(c[-1] + float('nan'))
         if i >= 2:
             for k, a, b in zip(t, c, c[1:]): t[k].append(1000 * (b - a))
-            shapes.append(tuple(views.shape))
-    return {k: statistics.median(v) for k, v in t.items()}, shapes
+            shapes.append(tuple(views.shape)); cl = views.is_contiguous(memory_format=torch.channels_last) and not views.is_contiguous()
+    return {k: statistics.median(v) for k, v in t.items()}, shapes, cl
 
 
-def model_ms(model, shapes, channels_last=False):
-    "Median ms of lite0's forward + backward on leaf tensors of these shapes (the views a run showed the model)."
+def model_ms(model, shapes, input_cl=False, weights_cl=False):
+    "Median ms of lite0's forward + backward on leaf tensors of these shapes (the views a run showed the model), inputs and weights in the given memory formats."
     import copy
-    if channels_last: model = copy.deepcopy(model); model.model.to(memory_format=torch.channels_last)
+    if weights_cl: model = copy.deepcopy(model); model.model.to(memory_format=torch.channels_last)
     ts = []
     for s in shapes[:2] + shapes:
-        x = torch.rand(s, device=DEVICE).contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format).requires_grad_()
+        x = torch.rand(s, device=DEVICE).contiguous(memory_format=torch.channels_last if input_cl else torch.contiguous_format).requires_grad_()
         t = now(); model(x)[:, 107].sum().backward(); ts.append(1000 * (now() - t))
     return statistics.median(ts[2:])
 
@@ -103,31 +102,35 @@ def main():
     ap.add_argument('--sizes', default='128,224,336'); ap.add_argument('--threads', default='1,2')
     ap.add_argument('--steps', type=int, default=40, help='steps of the timed das run (the first 5 are warm-up)')
     ap.add_argument('--repeats', type=int, default=15, help='repeats of the step taken apart')
-    ap.add_argument('--settings', default='default (CROPS),whole'); ap.add_argument('--no-peers', action='store_true')
+    ap.add_argument('--settings', default='default,before'); ap.add_argument('--no-peers', action='store_true')
+    ap.add_argument('--random-weights', action='store_true', help='lite0 untrained (timing only; no weights package needed)')
     ap.add_argument('--count', type=int, default=None, help='views per step for every setting (e.g. 16 on a GPU, as the blog post)')
     ap.add_argument('--device', default='cpu', help="'cuda' on a GPU machine (the peers' comparison runs on the CPU)")
     a = ap.parse_args()
     global DEVICE; DEVICE = a.device
-    from das_tutorial.core import load_classifier
-    from das_tutorial.cli import all_recipes
-    from das_tutorial.stacks import PUBLISHED
-    SETTINGS['published'] = PUBLISHED            # the blog post's settings: 8 views a step, SGD (`--settings published`)
-    das, model = all_recipes()['das'], load_classifier(device=DEVICE)
+    from das_tutorial.core import load_classifier, Normalized
+    from das_tutorial.stacks import das, BLOG_224
+    SETTINGS['blog 224'] = {k: v for k, v in BLOG_224.items() if k not in ('size', 'steps')}   # the post's snippet at 224 px
+    if a.random_weights:
+        import timm
+        model = Normalized(timm.create_model('tf_efficientnet_lite0', pretrained=False), (0.5,) * 3, (0.5,) * 3, 224, name='tf_efficientnet_lite0 (untrained: timing only)').to(DEVICE)
+    else: model = load_classifier(device=DEVICE)
     cols = ('stack fwd', 'views fwd', 'model fwd', 'model bwd', 'views bwd', 'stack bwd', 'optimiser')
     print(f'torch {torch.__version__}, {os.cpu_count()} cores, device {DEVICE}' + (f' ({torch.cuda.get_device_name()})' if DEVICE.startswith('cuda') else '') + '; medians in ms\n')
-    print('| views | px | threads | step ms | model ms | step / model | ' + ' | '.join(cols) + ' | other | AdamW fused | model cl |')
-    print('|---|---|---|---|---|---|' + '---|' * (len(cols) + 3))
+    print('| setting | views | px | threads | step ms | model ms | step / model | ' + ' | '.join(cols) + ' | other | model cl |')
+    print('|---|---|---|---|---|---|---|' + '---|' * (len(cols) + 2))
     for threads in [int(t) for t in a.threads.split(',')]:
         torch.set_num_threads(threads)
         for name in a.settings.split(','):
             for size in [int(s) for s in a.sizes.split(',')]:
                 dts, got = capture(das, model, size, a.steps, **{**SETTINGS[name], **({'count': a.count} if a.count else {})})
                 step = 1000 * statistics.median(dts[5:])
-                p, shapes = parts(got, model, a.repeats)
-                m, mcl = model_ms(model, shapes), model_ms(model, shapes, channels_last=True)
+                p, shapes, cl = parts(got, model, a.repeats)
+                m, mcl = model_ms(model, shapes, input_cl=cl), model_ms(model, shapes, input_cl=True, weights_cl=True)
                 other = step - sum(p[k] for k in cols)
-                print(f"| {name} | {size} | {threads} | {step:.1f} | {m:.1f} | {step / m:.2f} | " + ' | '.join(f'{p[k]:.1f}' for k in cols)
-                      + f" | {other:.1f} | {p['AdamW fused']:.1f} | {mcl:.1f} |", flush=True)
+                views = shapes[0][0]
+                print(f"| {name} | {views} | {size} | {threads} | {step:.1f} | {m:.1f} | {step / m:.2f} | " + ' | '.join(f'{p[k]:.1f}' for k in cols)
+                      + f" | {other:.1f} | {mcl:.1f} |", flush=True)
     if not a.no_peers:
         print('\n| method | s / image (224 px, 400 evaluations, one class, run back to back) |\n|---|---|')
         for method in ('das', 'torch_dreams', 'das', 'torch_dreams'):

@@ -52,22 +52,22 @@ def jitter_noise_views(image, count, jitter, noise):
 
 
 # ---- methods: name -> function(model, target_index, evals, size) -> ((1, 3, size, size) image in [0, 1], settings) -----------
-def project_method(name, published=False, crops=False, **changes):
-    """A project recipe at its own defaults (or with `changes`), the budget split into steps of its views. `published=True` starts
-    from `das_tutorial.stacks.PUBLISHED` (the `das` recipe's settings as in the blog post), `crops=True` from `das_tutorial.stacks.CROPS`
+def project_method(name, sgd_tuned=False, crops=False, **changes):
+    """A project recipe at its own defaults (or with `changes`), the budget split into steps of its views. `sgd_tuned=True` starts
+    from `das_tutorial.stacks.SGD_TUNED` (the blog post's method with its learning rate tuned here: 8 views a step, SGD at 0.3), `crops=True` from `das_tutorial.stacks.CROPS`
     (the reference code path's views: jittered windows of a canvas, uniform noise), both read when the method runs."""
     def run(model, target, evals, size):
         from das_tutorial.cli import all_recipes
         r = all_recipes()[name]
         kw = changes
-        if published or crops:
-            from das_tutorial.stacks import PUBLISHED, CROPS
-            kw = dict(PUBLISHED if published else CROPS, **changes)
+        if sgd_tuned or crops:
+            from das_tutorial.stacks import SGD_TUNED, CROPS
+            kw = dict(SGD_TUNED if sgd_tuned else CROPS, **changes)
         steps = max(1, evals // r.views(**kw))
         img = r(target, size=size, steps=steps, model=model, seed=int(os.environ.get('BENCH_SEED', '0')), **kw).image
         return img, dict(recipe=name, steps=steps, views=r.views(**kw), **{k: v for k, v in {**r.defaults, **kw}.items() if k in r.knobs and k not in ('size', 'steps')})
     run.__doc__ = (f"This project's `{name}` recipe (das_tutorial.cli.all_recipes()['{name}'])"
-                   + (" with the settings as published (das_tutorial.stacks.PUBLISHED: 8 views a step, SGD at 0.3, jittered crops of a canvas with uniform noise, no rotation or resizing)" if published
+                   + (" with the blog post's method, rate tuned (das_tutorial.stacks.SGD_TUNED: 8 views a step, SGD at 0.3, jittered crops of a canvas with uniform noise, no rotation or resizing)" if sgd_tuned
                       else " at its own defaults but for the reference code path's views (das_tutorial.stacks.CROPS: jittered windows of a canvas, uniform noise ±0.2)" if crops
                       else " at its own defaults")
                    + (f", except {', '.join(f'{k}={v}' for k, v in changes.items())}." if changes else "."))
@@ -171,17 +171,17 @@ def m_imstack(model, target, evals, size):
 
 
 def m_das_zoom(model, target, evals, size):
-    """A lead, not a default: the stack as published (`stack_ascent` with 8 views, SGD at 0.3, no resizing) whose views get lesson 03's random zoom
+    """A lead, not a default: the post's method with a tuned rate (`stack_ascent` with 8 views, SGD at 0.3, no resizing) whose views get lesson 03's random zoom
     0.8-1.25 inside the crops (`RandomViews(scales=...)`) instead of random view sizes; `bench/das_leads.py`'s `zoomed_das`."""
     from das_leads import zoomed_das
     img = zoomed_das(model, target, size, evals, int(os.environ.get('BENCH_SEED', '0')), VIEWS, (0.8, 1.25), 0.0)
     return img, dict(steps=evals // VIEWS, views=VIEWS, lr=0.3, optimizer='sgd', scales=(0.8, 1.25), resize='off')
 
 
-# The `das` recipe's earlier defaults (lesson 05), for comparison: the stack as published, with views at random sizes, and many small
+# The `das` recipe's earlier defaults (lesson 05), for comparison: the post's method with a tuned rate, with views at random sizes, and many small
 # AdamW steps through the reference path's crops (with and without the stack's per-layer scale).
-METHODS = {**{n: project_method(n) for n in PROJECT}, 'das_no_resize': project_method('das', published=True),
-           'das_resize': project_method('das', published=True, resize_min=0.5, resize_max=1.2), 'das_zoom': m_das_zoom,
+METHODS = {**{n: project_method(n) for n in PROJECT}, 'das_no_resize': project_method("das", sgd_tuned=True),
+           'das_resize': project_method("das", sgd_tuned=True, resize_min=0.5, resize_max=1.2), 'das_zoom': m_das_zoom,
            'das_crops': project_method('das', crops=True), 'das_crops_alpha0': project_method('das', crops=True, alpha=0.0),
            'das_alpha0.75': project_method('das', alpha=0.75),
            'das_whole': project_method('das', jitter=0.0, noise=0.0, canvas=False, score='logit'),
@@ -226,7 +226,7 @@ def summarise(method, rows, classes, seeds):
     "One table row: per-seed class means, then mean and sd over seeds, for each panel column."
     import statistics as st
     out = dict(method=method, runs=len(rows))
-    for col in ('robust_p', 'coarse_p', 'cross_p', 'judge_p', 'saturation', 'contrast'):
+    for col in ('robust_p', 'coarse_p', 'cross_p', 'judge_p', 'saturation', 'contrast', 'grain'):
         per_seed = [st.mean(r[col] for r in rows if r['seed'] == s) for s in seeds]
         out[col] = (st.mean(per_seed), st.pstdev(per_seed) if len(per_seed) > 1 else 0.0)
     out['hit'] = sum(r['judge_top1'] == r['target'] for r in rows)
@@ -266,7 +266,7 @@ def main():
     if bad: sys.exit(f'Unknown methods {bad}: choose from {list(METHODS)}')
     import torch
     torch.set_num_threads(int(os.environ.get('BENCH_THREADS', '1')))
-    from das_tutorial.evaluate import judge_panel, default_judges
+    from das_tutorial.evaluate import judge_panel, default_judges, grain, photo, PHOTOS
     print(f'# {len(classes)} classes x {len(seeds)} seeds, {a.evals} model image-evaluations per image, {a.size} px', flush=True)
     tmp = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix='das_peers_'))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -296,7 +296,7 @@ def main():
         res = results[m]
         if res is None: continue
         rows = judge_panel(res['images'], [c for _, c in res['keys']], judges)
-        for r, (s, c) in zip(rows, res['keys']): r.update(seed=s, target=class_name(class_index(c)))
+        for r, (s, c), g in zip(rows, res['keys'], grain(res['images']).tolist()): r.update(seed=s, target=class_name(class_index(c)), grain=g)
         row = summarise(m, rows, classes, seeds)
         row.update(sec=sum(res['seconds']) / len(res['seconds']), rss=res['maxrss_mb'], config=res['config'])
         summary.append(row)
@@ -310,16 +310,18 @@ def main():
             first = res['images'][:len(classes)]
             thumbs.append(torch.nn.functional.interpolate(first, size=(96, 96), mode='bilinear', antialias=True, align_corners=False))
     fmt = lambda v: f'{v[0]:.3f} ± {v[1]:.3f}'
-    table = ['| method | robust p | coarse p | cross p | judge p | saturated values | contrast | reads as the class | judge top-1 | flags (neon/haze/noise) | s / image | peak RSS (MB) |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|']
-    rows = [(r['robust_p'][0], f"| {r['method']} | {fmt(r['robust_p'])} | {fmt(r['coarse_p'])} | {fmt(r['cross_p'])} | {fmt(r['judge_p'])} | {fmt(r['saturation'])} | {fmt(r['contrast'])} | "
+    table = ['| method | robust p | coarse p | cross p | judge p | saturated values | contrast | grain | reads as the class | judge top-1 | flags (neon/haze/noise) | s / image | peak RSS (MB) |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    photo_grain = {n: grain(photo(n, a.size)).item() for n in PHOTOS}
+    rows = [(r['robust_p'][0], f"| {r['method']} | {fmt(r['robust_p'])} | {fmt(r['coarse_p'])} | {fmt(r['cross_p'])} | {fmt(r['judge_p'])} | {fmt(r['saturation'])} | {fmt(r['contrast'])} | {fmt(r['grain'])} | "
                                f"{r['reads']}/{r['runs']} | {r['hit']}/{r['runs']} | {r['flags']['neon']}/{r['flags']['haze']}/{r['flags']['noise']} | {r['sec']:.1f} | {r['rss']:.0f} |") for r in summary]
     carried = read_carry(a.carry, methods, classes, dict(p.split('=') for p in a.carry_as.split(',') if p)) if a.carry else None
     if carried: rows += [(float(line.split('|')[2].split()[0]), line) for line in carried['table']]
     table += [line for _, line in sorted(rows, key=lambda t: -t[0])]
+    table.append(f"| photographs (lesson 00b's {len(photo_grain)}, for grain) | | | | | | | {min(photo_grain.values()):.3f}–{max(photo_grain.values()):.3f} | | | | | |")
     print('\n' + '\n'.join(table))
     (tmp / 'summary.json').write_text(json.dumps(dict(summary=summary, per_class=per_class), indent=1, default=str))
-    if a.results: write_results(a, summary, per_class, table, classes, seeds, skipped, carried)
+    if a.results: write_results(a, summary, per_class, table, classes, seeds, skipped, carried, photo_grain)
     if a.save and thumbs:
         import torchvision
         from das_tutorial.core import save_image
@@ -376,10 +378,14 @@ def read_carry(path, methods, classes, rename={}):
         if line.startswith('| method |'): current = []; tables.append((line, current))
         elif current is not None and line.startswith('|') and not line.startswith('|---'): current.append(line)
         elif not line.startswith('|'): current = None
-    main = next(rows for head, rows in tables if 'robust p' in head)
+    main_head, main = next((head, rows) for head, rows in tables if 'robust p' in head)
     head, per = next(((h, rows) for h, rows in tables if 'robust p' not in h and 'DAS setting' not in h), (None, []))
     if head is not None and [c.strip() for c in head.split('|')[2:-1]] != list(classes):
         sys.exit(f'error: --carry {path} has per-class columns {head.split("|")[2:-1]}, not these classes')
+    cols = [c.strip() for c in main_head.split('|')]
+    if 'grain' not in cols:   # an earlier table without the grain column: a dash there
+        at = cols.index('contrast')
+        main[:] = ['|'.join(l.split('|')[:at + 1] + [' — '] + l.split('|')[at + 1:]) for l in main]
     mark = lambda line: '| ' + name(line) + ' † |' + line.split('|', 2)[2]
     keep = lambda rows: [mark(l) for l in rows if name(l) not in methods]
     settings = [l for l in text if l.startswith('- **')]
@@ -388,7 +394,7 @@ def read_carry(path, methods, classes, rename={}):
     return dict(table=keep(main), per_class=keep(per), settings=settings, command=command.removeprefix('Command: '), path=path)
 
 
-def write_results(a, summary, per_class, table, classes, seeds, skipped, carried=None):
+def write_results(a, summary, per_class, table, classes, seeds, skipped, carried=None, photo_grain=None):
     import platform, torch
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.processor())
     lines = ["# Benchmark: the course's methods and the peer packages, judged by the panel", '',
@@ -399,7 +405,8 @@ def write_results(a, summary, per_class, table, classes, seeds, skipped, carried
              f'**{a.evals} model image-evaluations per image** for every method. Each cell: the mean over classes for each seed, then the mean over seeds ± the '
              'standard deviation of those per-seed means. robust p = the judge (lite2) averaged over five perturbations (das_tutorial.evaluate.PERTURBATIONS); '
              'cross p = the same for lite1; saturated values = fraction of pixel values within 0.01 of 0 or 1; flags: neon (>10% saturated), '
-             'haze (RMS contrast < 0.08), noise (spectral slope > -1). Sorted by robust p.', '']
+             'haze (RMS contrast < 0.08), noise (spectral slope > -1); grain = share of the luminance spectrum\'s power above 0.25 cycles per pixel '
+             '(das_tutorial.evaluate.grain), with the calibration photos\' range in its own row' + (' (' + ', '.join(f'{k} {v:.3f}' for k, v in photo_grain.items()) + ')' if photo_grain else '') + '. Sorted by robust p.', '']
     lines += table + ['']
     if carried and carried['table']:
         lines += [f'† Carried from an earlier run, not re-run or re-judged here (its images are gone): the rows of `{carried["path"]}` as it was before this run. '

@@ -148,11 +148,11 @@ def progressive_das(target, *, size=224, steps=400, n_sizes=3, model=None, seed=
     sizes, per = octave_sizes(size, n_sizes), [steps // n_sizes + (k < steps % n_sizes) for k in range(n_sizes)]
     stack, total, done, evals, hist = None, 0.0, 0, 0, dict(loss=[], score=[], prob=[], octaves=[])
     for k, (s, n) in enumerate(zip(sizes, per)):
-        side = s + 2 * int(round(d['jitter'] * s))
+        side = s + 2 * int(round(d['jitter'] * s)) if d['canvas'] else s   # a canvas is larger than the picture by the jitter
         init = None if stack is None else grow_stack(stack, side)
         cb = None if callback is None else (lambda step, im, h, off=done: callback(off + step, im, h))
         r = stack_ascent(obj, 1, size=s, steps=n, view_size=model.input_size, device=model.device, init=init, callback=cb, progress=progress,
-                         **{**stack_kwargs(**kw), 'canvas': True})   # the grown stack is a canvas
+                         **stack_kwargs(**kw))
         stack, done, evals, total = r.param, done + r.steps, evals + r.evaluations, total + r.seconds
         for key in ('loss', 'score', 'prob'): hist[key] += r.history[key]
         hist['octaves'].append((s, r.image.cpu()))

@@ -118,8 +118,8 @@ def clip_image(objective,           # e.g. `CLIPObjective(load_embedder(), 'jell
         negative=Knob('text', label='negative prompt'), param=Knob('choice', choices=('stack', 'pixels', 'octaves'), label='parameterisation'),
         count=Knob('int', 1, 32, 1, label='views'), lr=Knob('log', 1e-5, 10, 0.01), metric=Knob('choice', choices=('cosine', 'spherical')))
 def clip_ascent(prompt,           # text (a class name for a classifier), or an image tensor, to ascend towards
-                *, size=224, steps=300, negative='', param='stack', count=1,
-                lr=3e-4,          # for every parameterisation: 3e-4 suits the stack; pixels and octaves want about 0.05
+                *, size=224, steps=100, negative='', param='stack', count=4,
+                lr=6e-4,          # for every parameterisation: 6e-4 suits the stack (`das`'s); pixels and octaves want about 0.05
                 metric='cosine',
                 model=None,       # an embedder or its name (`load_embedder`), or a list of them (an ensemble); default: a CLIP online, else the classifier
                 seed=0, callback=None, progress=False):

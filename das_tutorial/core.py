@@ -7,7 +7,7 @@ __all__ = ['QUICK', 'OFFLINE_MODELS', 'DEFAULT_MODEL', 'QUALIFIED', 'quick_or_fu
            'default_device', 'get_device', 'seed_everything', 'check_logits', 'Normalized', 'as_classifier',
            'hub_online', 'load_classifier', 'imagenet_labels', 'unique_name', 'class_name', 'class_index',
            'find_classes', 'check_image', 'check_values', 'load_image', 'sample_image', 'to_pil', 'check_output_path',
-           'write_atomically', 'save_image', 'show_images', 'predict', 'fit_to_model']
+           'write_atomically', 'save_image', 'show_images', 'stretch', 'predict', 'fit_to_model']
 
 # %% ../nbs/00_core.ipynb #c002
 import os, copy, random, socket, difflib, functools, importlib, tempfile, warnings
@@ -418,6 +418,15 @@ def show_images(images, titles=None, ncols=None, size=2.5, title=None):
     if title: fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/00_core.ipynb #str01
+def stretch(images,    # (N, 3, H, W)
+            lo=1.0,    # percentile that becomes 0
+            hi=99.0):  # percentile that becomes 1
+    "Each image linearly stretched so that its `lo` and `hi` percentiles (all channels together) map to 0 and 1, then clipped."
+    x = images.float(); q = torch.tensor([lo / 100, hi / 100], device=x.device)
+    a, b = torch.quantile(x.flatten(1), q, dim=1)
+    return ((x - a.view(-1, 1, 1, 1)) / (b - a).clamp_min(1e-6).view(-1, 1, 1, 1)).clamp(0, 1)
 
 # %% ../nbs/00_core.ipynb #c035
 @torch.no_grad()

@@ -6,9 +6,9 @@
 __all__ = ['JUDGE_MODEL', 'CROSS_MODEL', 'OTHER_MODEL', 'PERTURBATIONS', 'FLAGS', 'VERDICT_AT', 'PHOTOS', 'LESSON_CLASSES',
            'TUNING_CLASSES', 'REPORT_CLASSES', 'COMPARE', 'SCORE_COLUMNS', 'class_probs', 'judge_score', 'down_up',
            'soft_blur', 'jpeg', 'centre_crop', 'greyscale', 'coarse_view', 'luminance', 'saturation', 'rms_contrast',
-           'colourfulness', 'spectral_slope', 'naturalness', 'default_judges', 'verdict', 'judge_panel', 'text_table',
-           'photo_path', 'photo', 'shuffle_patches', 'source_prob', 'code_hash', 'cache_dir', 'judged_run', 'compare',
-           'summarise', 'show_comparison', 'plot_run', 'plot_logits']
+           'colourfulness', 'spectral_slope', 'grain', 'naturalness', 'default_judges', 'verdict', 'judge_panel',
+           'text_table', 'photo_path', 'photo', 'shuffle_patches', 'source_prob', 'code_hash', 'cache_dir',
+           'judged_run', 'compare', 'summarise', 'show_comparison', 'plot_run', 'plot_logits']
 
 # %% ../nbs/00b_evaluate.ipynb #e002
 import io, os, math, time, functools
@@ -131,6 +131,18 @@ def spectral_slope(images):
         radial = torch.zeros(rmax + 1).index_add_(0, r.clamp_max(rmax), p)[:rmax + 1] / counts
         slopes.append(torch.linalg.lstsq(A, radial[keep].clamp_min(1e-20).log()[:, None]).solution[0, 0].item())
     return torch.tensor(slopes)
+
+# %% ../nbs/00b_evaluate.ipynb #grain01
+def grain(images,       # (N, 3, H, W) in [0, 1]
+          cutoff=0.25): # cycles per pixel (0.5 is the finest a grid of pixels holds)
+    "Share of the luminance's spectral power (mean removed, Hann window) above `cutoff` cycles per pixel, per image: fine grain."
+    y = luminance(images).float().cpu(); y = y - y.mean((-2, -1), keepdim=True)
+    h, w = y.shape[-2:]
+    win = torch.hann_window(h, periodic=False)[:, None] * torch.hann_window(w, periodic=False)[None]
+    power = torch.fft.fft2(y * win).abs() ** 2
+    fy, fx = torch.fft.fftfreq(h)[:, None], torch.fft.fftfreq(w)[None]
+    high = (fy ** 2 + fx ** 2).sqrt() > cutoff
+    return (power * high).sum((-2, -1)) / power.sum((-2, -1)).clamp_min(1e-20)
 
 # %% ../nbs/00b_evaluate.ipynb #e011-5
 FLAGS = dict(neon=('saturation', '>', 0.10), haze=('contrast', '<', 0.08), noise=('slope', '>', -1.0))

@@ -29,9 +29,9 @@ def octave(image,             # (N, 3, H, W) in [0, 1] to start from
            lr=(0.05, 0.02),   # learning rate at the start and end of the octave
            sigma=(1.5, 0.5),  # blur sigma at the start and end of the octave
            crop=None,         # side of a random crop per step (None: whole image)
-           pad=0,             # grey border (0.7) added around the image before the octave, as the source notes do
-           kernel=3,          # blur kernel side: 3 is the source notes' 3×3; 0 covers ±3 sigma
-           blur_until=1.0,    # fraction of the octave during which the image is blurred (the notes: all of it)
+           pad=0,             # grey border (0.7) added around the image before the octave, as Badger's notes do
+           kernel=3,          # blur kernel side: 3 is Badger's notes' 3×3; 0 covers ±3 sigma
+           blur_until=1.0,    # fraction of the octave during which the image is blurred (Badger's notes: all of it)
            optimizer='adam',
            regularisers=(),   # extra regularisers (e.g. lesson 02's penalties)
            transform=None,    # a further view transform after crop and pad (e.g. lesson 08's masking)

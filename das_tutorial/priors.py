@@ -52,7 +52,7 @@ def blur_kernel_size(sigma):
 # %% ../nbs/02_priors.ipynb #c017-1
 def blur(images,      # (N, 3, H, W)
          sigma,       # standard deviation in pixels; 0: no blur
-         kernel=None): # odd kernel side (3: the source notes' 3×3); None or 0: covering ±3 sigma
+         kernel=None): # odd kernel side (3: Badger's notes' 3×3); None or 0: covering ±3 sigma
     "Gaussian blur of `images` with standard deviation `sigma` (torchvision's `gaussian_blur`)."
     from torchvision.transforms.v2.functional import gaussian_blur
     check_image(images, 'images')

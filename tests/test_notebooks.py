@@ -81,3 +81,17 @@ def test_code_cells_are_short(nb):
 def test_each_lesson_says_how_long_it_runs(nb):
     top = ''.join(next(c for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown')['source'])
     assert re.search(r'Runs top to bottom in about [\d.]+ (min|s)\b', top), f'{nb.name}: the first text cell does not state the measured run time'
+
+
+def test_every_repository_path_named_in_prose_exists():
+    "Lessons (markdown cells), the README and the bench notes name repository paths a reader can open: each must exist, and none may point outside the repository."
+    import glob, os
+    root = Path(__file__).resolve().parents[1]
+    docs = NBS + [root / 'README.md'] + [Path(p) for p in sorted(glob.glob(str(root / 'bench' / '**' / '*.md'), recursive=True))]
+    missing = []
+    for f in docs:
+        text = (' '.join(''.join(c['source']) for c in json.loads(f.read_text())['cells'] if c['cell_type'] == 'markdown')
+                if f.suffix == '.ipynb' else f.read_text())
+        for p in sorted(set(re.findall(r'((?:\.\./)*(?:shared|nbs|bench|das_tutorial|tests|site)/[\w./-]*\w\.\w+)', text))):
+            if p.startswith(('../', 'shared/')) or not ((root / p).exists() or (f.parent / p).exists()): missing.append(f'{f.relative_to(root)}: {p}')
+    assert not missing, 'paths a reader cannot follow: ' + '; '.join(missing)

@@ -30,13 +30,22 @@ def test_decorrelation_matrix():
 
 
 def test_das_raises_the_target_logit():
-    "The defaults' small learning rate is for 400 steps; in 12 steps a larger one shows the rise (each step sees other random views)."
+    "The defaults' small learning rate is for 100 steps; in 12 steps a larger one shows the rise (each step sees other random views)."
     r = das('jellyfish', size=32, steps=12, lr=3e-3, model=model)
     score = [s[0] for s in r.history['score']]
     assert sum(score[-3:]) > sum(score[:3])
-    assert r.image.shape == (1, 3, 32, 32) and 0 <= r.image.min() and r.image.max() <= 1 and r.evaluations == 12
-    r = das('jellyfish', size=32, steps=3, model=model, **PUBLISHED)   # the settings as published: 8 views a step
+    assert r.image.shape == (1, 3, 32, 32) and 0 <= r.image.min() and r.image.max() <= 1 and r.evaluations == 12 * das.views()
+    r = das('jellyfish', size=32, steps=3, model=model, **SGD_TUNED)   # the post's method with its rate tuned: 8 views a step
     assert r.evaluations == 24
+
+
+def test_blog_is_the_posts_snippet():
+    "BLOG holds the blog post's snippet value for value: 336 px, layers 1, 5, ... 333, 16 views jittered by 56 px, noise 0.2, SGD at 0.005, 100 steps, the raw logit, RGB."
+    assert BLOG['size'] == 336 and round(BLOG['jitter'] * BLOG['size']) == 56 and BLOG['steps'] == 100 and BLOG['count'] == 16
+    assert (BLOG['optimizer'], BLOG['lr'], BLOG['noise'], BLOG['score'], BLOG['decorrelate']) == ('sgd', 0.005, 0.2, 'logit', False)
+    assert ImageStack(BLOG['size'], step=BLOG['step']).resolutions == list(range(1, 337, 4))
+    r = das('jellyfish', model=model, **{**BLOG, 'size': 48, 'steps': 2})
+    assert r.evaluations == 32 and r.image.shape == (1, 3, 48, 48)
 
 
 def test_das_needs_a_target_or_an_objective():
@@ -61,7 +70,7 @@ def test_cached_taps_and_the_fast_stack_change_no_picture(monkeypatch):
     import das_tutorial.stacks as S
     model = load_classifier(device='cpu')
     def run(**kw): return S.das('jellyfish', size=32, steps=6, model=model, seed=3, **kw).image
-    settings = dict(default=dict(lr=0.01), published=S.PUBLISHED)
+    settings = dict(default=dict(lr=0.01), sgd_tuned=S.SGD_TUNED)
     cached = {k: run(**kw) for k, kw in settings.items()}
     assert (cached['default'] - 0.5).abs().max() > 0.05           # the pictures moved: the comparison means something
     S._taps.cache_clear()
