@@ -80,7 +80,7 @@ def test_code_cells_are_short(nb):
 @pytest.mark.parametrize('nb', LESSONS, ids=lambda p: p.name)
 def test_each_lesson_says_how_long_it_runs(nb):
     top = ''.join(next(c for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown')['source'])
-    assert re.search(r'Runs top to bottom in about [\d.]+ (min|s)\b', top), f'{nb.name}: the first text cell does not state the measured run time'
+    assert re.search(r'Runs in about [\d.]+ (min|s) on 2 CPU cores', top), f'{nb.name}: the first text cell does not state the measured run time'
 
 
 def test_every_repository_path_named_in_prose_exists():
