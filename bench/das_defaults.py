@@ -5,7 +5,8 @@ per pixel, `das_tutorial.evaluate.grain`), with full-size pictures of every seed
 Each variant changes one thing from `4x100` (four views a step for 100 steps, today's settings otherwise, fused AdamW) but
 `1x400 (before)`, the default before this study, run exactly as it was (one view a step, torch's per-tensor AdamW).
 
-    .venv/bin/python bench/das_defaults.py                      # all variants (about 30 min on 2 cores)
+    .venv/bin/python bench/das_defaults.py                      # round 1, all variants (43 min on 2 cores)
+    .venv/bin/python bench/das_defaults.py --round 2            # round 2 (9 min)
     .venv/bin/python bench/das_defaults.py --only "4x100,8x50"  # some of them
 
 Writes bench/das_defaults/study.md (table) and bench/das_defaults/seed{0,1,2}.jpg (full size: one row per variant, one column per
