@@ -7,7 +7,7 @@ Each variant changes one thing from `4x100` (four views a step for 100 steps, to
 
     .venv/bin/python bench/das_defaults.py                      # round 1, all variants (43 min on 2 cores)
     .venv/bin/python bench/das_defaults.py --round 2            # round 2 (9 min)
-    .venv/bin/python bench/das_defaults.py --only "4x100,8x50"  # some of them
+    .venv/bin/python bench/das_defaults.py --only "4x100,4x100 no canvas"  # some of them (names as in the table)
 
 Writes bench/das_defaults/study.md (table) and bench/das_defaults/seed{0,1,2}.jpg (full size: one row per variant, one column per
 class); `--round 2`, the candidates chosen after looking at round 1, writes round2.md and round2_seed*.jpg. Judged runs are
