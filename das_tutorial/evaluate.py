@@ -6,9 +6,9 @@
 __all__ = ['JUDGE_MODEL', 'CROSS_MODEL', 'OTHER_MODEL', 'PERTURBATIONS', 'FLAGS', 'VERDICT_AT', 'PHOTOS', 'LESSON_CLASSES',
            'TUNING_CLASSES', 'REPORT_CLASSES', 'COMPARE', 'SCORE_COLUMNS', 'class_probs', 'judge_score', 'down_up',
            'soft_blur', 'jpeg', 'centre_crop', 'greyscale', 'coarse_view', 'luminance', 'saturation', 'rms_contrast',
-           'colourfulness', 'spectral_slope', 'grain', 'naturalness', 'default_judges', 'verdict', 'judge_panel',
-           'text_table', 'photo_path', 'photo', 'shuffle_patches', 'source_prob', 'code_hash', 'cache_dir',
-           'judged_run', 'compare', 'summarise', 'show_comparison', 'plot_run', 'plot_logits']
+           'colourfulness', 'luminance_power', 'spectral_slope', 'grain', 'naturalness', 'default_judges', 'verdict',
+           'judge_panel', 'text_table', 'photo_path', 'photo', 'shuffle_patches', 'source_prob', 'code_hash',
+           'cache_dir', 'judged_run', 'compare', 'summarise', 'show_comparison', 'plot_run', 'plot_logits']
 
 # %% ../nbs/00b_evaluate.ipynb #e002
 import io, os, math, time, functools
@@ -113,12 +113,17 @@ def colourfulness(images):
     return std + 0.3 * mean
 
 # %% ../nbs/00b_evaluate.ipynb #e011-4
-def spectral_slope(images):
-    "Slope of log power against log frequency (radial average of the luminance spectrum, Hann window), per image; NaN for a flat image."
+def luminance_power(images):
+    "The luminance (mean removed) and its power spectrum through a Hann window, per image (unshifted, as `torch.fft.fft2` gives it)."
     y = luminance(images).float().cpu(); y = y - y.mean((-2, -1), keepdim=True)
     h, w = y.shape[-2:]
     win = torch.hann_window(h, periodic=False)[:, None] * torch.hann_window(w, periodic=False)[None]
-    power = torch.fft.fftshift(torch.fft.fft2(y * win).abs() ** 2, dim=(-2, -1)).flatten(1)
+    return y, torch.fft.fft2(y * win).abs() ** 2
+
+def spectral_slope(images):
+    "Slope of log power against log frequency (radial average of the luminance spectrum, Hann window), per image; NaN for a flat image."
+    y, power = luminance_power(images); h, w = y.shape[-2:]
+    power = torch.fft.fftshift(power, dim=(-2, -1)).flatten(1)
     r = ((torch.arange(h) - h // 2)[:, None] ** 2 + (torch.arange(w) - w // 2)[None] ** 2).float().sqrt().round().long().flatten()
     rmax = min(h, w) // 2
     counts = torch.bincount(r, minlength=rmax + 1)[:rmax + 1].clamp_min(1)
@@ -136,10 +141,7 @@ def spectral_slope(images):
 def grain(images,       # (N, 3, H, W) in [0, 1]
           cutoff=0.25): # cycles per pixel (0.5 is the finest a grid of pixels holds)
     "Share of the luminance's spectral power (mean removed, Hann window) above `cutoff` cycles per pixel, per image: fine grain."
-    y = luminance(images).float().cpu(); y = y - y.mean((-2, -1), keepdim=True)
-    h, w = y.shape[-2:]
-    win = torch.hann_window(h, periodic=False)[:, None] * torch.hann_window(w, periodic=False)[None]
-    power = torch.fft.fft2(y * win).abs() ** 2
+    y, power = luminance_power(images); h, w = y.shape[-2:]
     fy, fx = torch.fft.fftfreq(h)[:, None], torch.fft.fftfreq(w)[None]
     high = (fy ** 2 + fx ** 2).sqrt() > cutoff
     return (power * high).sum((-2, -1)) / power.sum((-2, -1)).clamp_min(1e-20)
