@@ -34,7 +34,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     from das_tutorial.core import load_classifier, save_image
-    from das_tutorial.cli import all_recipes
+    from das_tutorial.recipes import all_recipes
     model, recipes = load_classifier(device='cpu'), all_recipes()
     OUT.mkdir(parents=True, exist_ok=True)
     for c in [c.strip() for c in a.classes.split(',')]:

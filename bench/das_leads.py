@@ -98,7 +98,7 @@ def main():
     from das_tutorial.core import load_classifier, class_index
     from das_tutorial.ascent import ClassLogit
     from das_tutorial.evaluate import judge_panel, default_judges, text_table
-    from das_tutorial.cli import all_recipes
+    from das_tutorial.recipes import all_recipes
     classes = [c.strip() for c in a.classes.split(',') if c.strip()]
     for c in classes:                  # a clear error for an unknown class, before any work
         try: class_index(c)

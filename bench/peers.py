@@ -8,7 +8,7 @@ model V views per step gets `evals // V` steps). Each final image goes through `
 saturation, contrast, spectral slope and flags. The table gives the mean over classes per seed, then the mean over seeds and the
 standard deviation of the per-seed means.
 
-The project's methods come from the recipe registry (`das_tutorial.cli.all_recipes`), each at its own defaults with the budget
+The project's methods come from the recipe registry (`das_tutorial.recipes.all_recipes`), each at its own defaults with the budget
 split into steps. Each method runs in its own subprocess (isolation, and an honest peak-memory figure); peer methods run with the
 peer environment's python, created by `bash bench/setup_peers.sh`.
 
@@ -57,7 +57,7 @@ def project_method(name, sgd_tuned=False, crops=False, **changes):
     from `das_tutorial.stacks.SGD_TUNED` (the blog post's method with its learning rate tuned here: 8 views a step, SGD at 0.3), `crops=True` from `das_tutorial.stacks.CROPS`
     (the reference code path's views: jittered windows of a canvas, uniform noise), both read when the method runs."""
     def run(model, target, evals, size):
-        from das_tutorial.cli import all_recipes
+        from das_tutorial.recipes import all_recipes
         r = all_recipes()[name]
         kw = changes
         if sgd_tuned or crops:
@@ -66,7 +66,7 @@ def project_method(name, sgd_tuned=False, crops=False, **changes):
         steps = max(1, evals // r.views(**kw))
         img = r(target, size=size, steps=steps, model=model, seed=int(os.environ.get('BENCH_SEED', '0')), **kw).image
         return img, dict(recipe=name, steps=steps, views=r.views(**kw), **{k: v for k, v in {**r.defaults, **kw}.items() if k in r.knobs and k not in ('size', 'steps')})
-    run.__doc__ = (f"This project's `{name}` recipe (das_tutorial.cli.all_recipes()['{name}'])"
+    run.__doc__ = (f"This project's `{name}` recipe (das_tutorial.recipes.all_recipes()['{name}'])"
                    + (" with the blog post's method, rate tuned (das_tutorial.stacks.SGD_TUNED: 8 views a step, SGD at 0.3, jittered crops of a canvas with uniform noise, no rotation or resizing)" if sgd_tuned
                       else " at its own defaults but for the reference code path's views (das_tutorial.stacks.CROPS: jittered windows of a canvas, uniform noise ±0.2)" if crops
                       else " at its own defaults")
@@ -231,7 +231,7 @@ def summarise(method, rows, classes, seeds):
         out[col] = (st.mean(per_seed), st.pstdev(per_seed) if len(per_seed) > 1 else 0.0)
     out['hit'] = sum(r['judge_top1'] == r['target'] for r in rows)
     out['reads'] = sum(r['verdict'] == 'reads as the class' for r in rows)
-    out['flags'] = {f: sum(f in r['flags'].split() for r in rows) for f in ('neon', 'haze', 'noise')}
+    out['flags'] = {f: sum(f in r['flags'].split() for r in rows) for f in ('neon', 'haze', 'high-freq')}
     return out
 
 
@@ -310,11 +310,11 @@ def main():
             first = res['images'][:len(classes)]
             thumbs.append(torch.nn.functional.interpolate(first, size=(96, 96), mode='bilinear', antialias=True, align_corners=False))
     fmt = lambda v: f'{v[0]:.3f} ± {v[1]:.3f}'
-    table = ['| method | robust p | coarse p | cross p | judge p | saturated values | contrast | grain | reads as the class | judge top-1 | flags (neon/haze/noise) | s / image | peak RSS (MB) |',
+    table = ['| method | robust p | coarse p | cross p | judge p | saturated values | contrast | grain | reads as the class | judge top-1 | flags (neon/haze/high-freq) | s / image | peak RSS (MB) |',
              '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     photo_grain = {n: grain(photo(n, a.size)).item() for n in PHOTOS}
     rows = [(r['robust_p'][0], f"| {r['method']} | {fmt(r['robust_p'])} | {fmt(r['coarse_p'])} | {fmt(r['cross_p'])} | {fmt(r['judge_p'])} | {fmt(r['saturation'])} | {fmt(r['contrast'])} | {fmt(r['grain'])} | "
-                               f"{r['reads']}/{r['runs']} | {r['hit']}/{r['runs']} | {r['flags']['neon']}/{r['flags']['haze']}/{r['flags']['noise']} | {r['sec']:.1f} | {r['rss']:.0f} |") for r in summary]
+                               f"{r['reads']}/{r['runs']} | {r['hit']}/{r['runs']} | {r['flags']['neon']}/{r['flags']['haze']}/{r['flags']['high-freq']} | {r['sec']:.1f} | {r['rss']:.0f} |") for r in summary]
     carried = read_carry(a.carry, methods, classes, dict(p.split('=') for p in a.carry_as.split(',') if p)) if a.carry else None
     if carried: rows += [(float(line.split('|')[2].split()[0]), line) for line in carried['table']]
     table += [line for _, line in sorted(rows, key=lambda t: -t[0])]

@@ -98,7 +98,7 @@ def small_bn_model(classes=1000):
 
 def user_model_untouched(recipe_name):
     "Run a recipe on a train-mode BatchNorm model; report whether state dict, training flag, requires_grad and .grad are as they were."
-    from das_tutorial.cli import all_recipes
+    from das_tutorial.recipes import all_recipes
     m = small_bn_model(); before = {k: v.clone() for k, v in m.state_dict().items()}
     m[0].weight.requires_grad_(False)
     all_recipes()[recipe_name]('jellyfish', model=m, size=32, steps=3, **(dict(params='all') if recipe_name == 'dfg' else {}))

@@ -11,8 +11,9 @@ import math
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .ascent import *
+from .recipes import *
 from .priors import soft_noise
-from .octaves import octaves, octave_sizes
+from .octaves import octaves, octave_sizes, chain, split_steps
 from .stacks import ImageStack, SCORES, das, stack_ascent, stack_kwargs
 
 # %% ../nbs/08_cag.ipynb #a006
@@ -115,13 +116,10 @@ def cag(target, *, size=256, steps=300, g='fill', mask_ratio=0.75, fill='blur', 
         model=None, seed=0, callback=None, progress=False):
     "Classifier as Generator: progressive resolution (lesson 04) with a masked module between the image and the class loss."
     model = prepare(model, seed)
-    if steps < n_octaves: raise ValueError(f"steps ({steps}) must be at least one per octave ({n_octaves}).")
     if g == 'mae': module = MaskedReconstruction(mae if mae is not None else load_mae(device=model.device), mask_ratio)
     else: module = MaskedFill(mask_ratio, patch=16, fill=fill, size=224)
     repeat = (lambda v: module(v.repeat_interleave(count, 0))) if count > 1 else module
-    sizes = octave_sizes(size, n_octaves)
-    per = [steps // n_octaves + (k < steps % n_octaves) for k in range(n_octaves)]
-    n = len(target) if isinstance(target, (list, tuple)) else 1
+    sizes, per, n = octave_sizes(size, n_octaves), split_steps(steps, n_octaves), n_targets(target)
     return octaves(ClassLogProb(model, target), sizes, per, lr=(lr, lr / 3), sigma=(sigma, sigma / 3),
                    init=soft_noise(sizes[0], n=n, device=model.device), transform=repeat, callback=callback, progress=progress)
 
@@ -145,16 +143,10 @@ def progressive_das(target, *, size=224, steps=400, n_sizes=3, model=None, seed=
     model = prepare(model, seed)
     d = {**das.defaults, **kw}
     obj = SCORES[d['score']](model, target)
-    sizes, per = octave_sizes(size, n_sizes), [steps // n_sizes + (k < steps % n_sizes) for k in range(n_sizes)]
-    stack, total, done, evals, hist = None, 0.0, 0, 0, dict(loss=[], score=[], prob=[], octaves=[])
-    for k, (s, n) in enumerate(zip(sizes, per)):
-        side = s + 2 * int(round(d['jitter'] * s)) if d['canvas'] else s   # a canvas is larger than the picture by the jitter
-        init = None if stack is None else grow_stack(stack, side)
-        cb = None if callback is None else (lambda step, im, h, off=done: callback(off + step, im, h))
-        r = stack_ascent(obj, 1, size=s, steps=n, view_size=model.input_size, device=model.device, init=init, callback=cb, progress=progress,
-                         **stack_kwargs(**kw))
-        stack, done, evals, total = r.param, done + r.steps, evals + r.evaluations, total + r.seconds
-        for key in ('loss', 'score', 'prob'): hist[key] += r.history[key]
-        hist['octaves'].append((s, r.image.cpu()))
-        if r.stopped: break
-    return Run(r.image, hist, r.stopped, total, done, evals, r.best, -1)
+    def stage(s, n):
+        def run(prev, cb):
+            side = s + 2 * int(round(d['jitter'] * s)) if d['canvas'] else s   # a canvas is larger than the picture by the jitter
+            return stack_ascent(obj, 1, size=s, steps=n, view_size=model.input_size, device=model.device, callback=cb, progress=progress,
+                                init=None if prev is None else grow_stack(prev.param, side), **stack_kwargs(**kw))
+        return run
+    return chain([stage(s, n) for s, n in zip(octave_sizes(size, n_sizes), split_steps(steps, n_sizes))], callback)

@@ -14,8 +14,9 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .core import *
 from .ascent import *
+from .recipes import *
 from .priors import soft_noise
-from .octaves import octaves, octave_sizes
+from .octaves import octaves, octave_sizes, split_steps
 from .stacks import stack_ascent, stack_kwargs, classifier_head, pooled_features
 
 # %% ../nbs/06_clip.ipynb #ce02
@@ -107,7 +108,7 @@ def clip_image(objective,           # e.g. `CLIPObjective(load_embedder(), 'jell
         return ascend(PixelImage(soft_noise(size, device=device)), objective, steps=steps, lr=lr or 0.05, transform=views,
                       callback=callback, progress=progress, snapshot_every=snapshot_every)
     if param == 'octaves':  # lesson 04's recipe settings: three octaves, Adam from 0.05 to a third of it in each
-        n = 3; per = [steps // n + (k < steps % n) for k in range(n)]; lr = lr or 0.05
+        n = 3; per = split_steps(steps, n); lr = lr or 0.05
         return octaves(objective, octave_sizes(size, n), per, lr=(lr, lr / 3), init=soft_noise(octave_sizes(size, n)[0], device=device),
                        callback=callback, progress=progress)
     raise ValueError(f"param must be 'stack', 'pixels' or 'octaves', got {param!r}.")

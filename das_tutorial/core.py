@@ -409,7 +409,8 @@ def show_images(images, titles=None, ncols=None, size=2.5, title=None):
     import matplotlib.pyplot as plt
     ims = [to_pil(im) for im in images] if isinstance(images, torch.Tensor) else [to_pil(im) if isinstance(im, torch.Tensor) else im for im in images]
     n = len(ims); ncols = ncols or min(n, 5); nrows = (n + ncols - 1) // ncols
-    fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 1.1), squeeze=False)
+    lines = max((str(t).count('\n') + 1 for t in titles), default=0) if titles is not None else 0
+    fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, nrows * (size + 0.17 * lines + 0.1)), squeeze=False)   # room for every caption line
     for i, ax in enumerate(axs.flat):
         ax.axis('off')
         if i < n:

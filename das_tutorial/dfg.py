@@ -12,6 +12,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.func import functional_call
 from .core import *
 from .ascent import *
+from .recipes import *
 from .priors import soft_noise, high_frequency_energy
 from .transforms import RandomViews
 from .stacks import ImageStack

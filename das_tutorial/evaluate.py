@@ -7,7 +7,7 @@ __all__ = ['JUDGE_MODEL', 'CROSS_MODEL', 'OTHER_MODEL', 'PERTURBATIONS', 'FLAGS'
            'TUNING_CLASSES', 'REPORT_CLASSES', 'COMPARE', 'SCORE_COLUMNS', 'class_probs', 'judge_score', 'down_up',
            'soft_blur', 'jpeg', 'centre_crop', 'greyscale', 'coarse_view', 'luminance', 'saturation', 'rms_contrast',
            'colourfulness', 'luminance_power', 'spectral_slope', 'grain', 'naturalness', 'default_judges', 'verdict',
-           'judge_panel', 'text_table', 'photo_path', 'photo', 'shuffle_patches', 'source_prob', 'code_hash',
+           'judge_panel', 'text_table', 'photo_path', 'photo', 'shuffle_patches', 'source_prob', 'code_hash', 'run_key',
            'cache_dir', 'judged_run', 'compare', 'summarise', 'show_comparison', 'plot_run', 'plot_logits']
 
 # %% ../nbs/00b_evaluate.ipynb #e002
@@ -147,7 +147,7 @@ def grain(images,       # (N, 3, H, W) in [0, 1]
     return (power * high).sum((-2, -1)) / power.sum((-2, -1)).clamp_min(1e-20)
 
 # %% ../nbs/00b_evaluate.ipynb #e011-5
-FLAGS = dict(neon=('saturation', '>', 0.10), haze=('contrast', '<', 0.08), noise=('slope', '>', -1.0))
+FLAGS = dict(neon=('saturation', '>', 0.10), haze=('contrast', '<', 0.08), **{'high-freq': ('slope', '>', -1.0)})
 
 # %% ../nbs/00b_evaluate.ipynb #e011-6
 def naturalness(images):
@@ -177,9 +177,9 @@ VERDICT_AT = dict(robust=0.05, coarse=0.02)   # thresholds on robust p and coars
 
 # %% ../nbs/00b_evaluate.ipynb #e015-3
 def verdict(row): # a row of `judge_panel`
-    "One line a learner can read: 'neon', 'haze', 'adversarial noise', 'not the class', 'texture only' or 'reads as the class'."
+    "One line a learner can read: 'neon', 'haze', 'high-frequency', 'not the class', 'texture only' or 'reads as the class'."
     flags = row['flags'].split()
-    for f, text in (('neon', 'neon'), ('haze', 'haze'), ('noise', 'adversarial noise')):
+    for f, text in (('neon', 'neon'), ('haze', 'haze'), ('high-freq', 'high-frequency')):
         if f in flags: return text
     if row['robust_p'] < VERDICT_AT['robust']: return 'not the class'
     return 'texture only' if row['coarse_p'] < VERDICT_AT['coarse'] else 'reads as the class'
@@ -303,6 +303,21 @@ def code_hash(module=None): # 'das_tutorial.stacks', say; None: the whole packag
         h.update('\n'.join(l for l in code.splitlines() if not l.startswith('# %%')).encode())   # cell markers move when cells are split
     return h.hexdigest()[:16]
 
+# %% ../nbs/00b_evaluate.ipynb #cache02-2
+def run_key(module,       # the package module that exports the method, e.g. 'das_tutorial.stacks'
+            name,         # the method's name there
+            **settings):  # its settings (the default model, model=None, is named, not loaded)
+    "A description of a run that is the same in every process, or None (a model or setting that cannot be named): `compare`'s cache key."
+    def part(v):
+        if v is None or isinstance(v, (bool, int, float, str)): return v
+        if isinstance(v, (tuple, list)): return tuple(map(part, v))
+        if isinstance(v, dict): return tuple(sorted((k, part(x)) for k, x in v.items()))
+        if isinstance(v, torch.nn.Module) and getattr(v, 'name', None) in OFFLINE_MODELS: return ('model', v.name, str(v.device))
+        raise TypeError(v)
+    if settings.get('model', 0) is None: settings['model'] = ('model', DEFAULT_MODEL, str(default_device()))
+    try: return (module, name, part(settings))
+    except TypeError: return None
+
 # %% ../nbs/00b_evaluate.ipynb #cache03
 def cache_dir():
     "Where judged runs are kept (`DAS_CACHE`, default ~/.cache/das_tutorial/runs); None when caching is off."
@@ -385,7 +400,7 @@ def show_comparison(images,        # {method: {seed: [image per class]}} from `c
     "A grid: one row per method, one column per class, captioned with robust p, coarse p and the verdict."
     import matplotlib.pyplot as plt
     names = list(images)
-    fig, axs = plt.subplots(len(names), len(classes), figsize=(size * len(classes), size * 1.12 * len(names)), squeeze=False)
+    fig, axs = plt.subplots(len(names), len(classes), figsize=(size * len(classes), (size + 0.45) * len(names)), squeeze=False)
     for i, n in enumerate(names):
         per = images[n]
         s = seed if seed is not None else (next(iter(per)) if isinstance(per, dict) else None)

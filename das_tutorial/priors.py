@@ -11,6 +11,7 @@ import math
 import torch, torch.nn.functional as F
 from .core import *
 from .ascent import *
+from .recipes import *
 
 # %% ../nbs/02_priors.ipynb #c006
 def soft_noise(size=224, n=1, device='cpu'):
@@ -108,6 +109,6 @@ def prior_ascent(target, *, size=224, steps=200, lr=0.05, l1=20.0, tv=200.0, sig
                  model=None, seed=0, callback=None, progress=False):
     "Pixel ascent from a soft grey start with lesson 02's priors (L1, TV, blur curriculum), class logit, Adam."
     model = prepare(model, seed)
-    n = len(target) if isinstance(target, (list, tuple)) else 1
+    n = n_targets(target)
     return ascend(PixelImage(soft_noise(size, n=n, device=model.device)), ClassLogit(model, target), steps=steps, lr=lr,
                   regularisers=prior_regularisers(l1, tv, sigma, blur_until, blur_on), callback=callback, progress=progress)

@@ -13,6 +13,7 @@ import functools, warnings
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
 from .ascent import *
+from .recipes import *
 from .transforms import RandomViews
 from torchvision.transforms import v2
 
@@ -204,7 +205,6 @@ def stack_ascent(objective,          # views -> one score per view
     to_model = lambda images: views(images).contiguous(memory_format=torch.channels_last)   # lite0's convolutions run faster on channels-last batches
     run = ascend(param, objective, steps=steps, lr=lr, optimizer=optimizer, transform=to_model, grad_clip=grad_clip,
                  snapshot_every=snapshot_every, callback=callback, progress=progress)
-    run.param = param   # the stack itself, to continue from
     return _crop_run(run, j, size) if canvas else run
 
 # %% ../nbs/05_image_stacks.ipynb #52edf3c8

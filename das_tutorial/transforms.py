@@ -11,6 +11,7 @@ import numpy as np
 import torch, torch.nn.functional as F
 from .core import *
 from .ascent import *
+from .recipes import *
 from .priors import soft_noise, prior_regularisers
 
 # %% ../nbs/03_transforms.ipynb #c006
@@ -135,7 +136,7 @@ def view_ascent(target, *, size=224, steps=100, lr=0.05, count=1, jitter=16, sca
                 start='noise', priors=False, model=None, seed=0, callback=None, progress=False):
     "Pixel ascent through `count` random views per step (jitter, zoom 1±scale, rotation, colour, noise), Adam on the class logit."
     model = prepare(model, seed)
-    n = len(target) if isinstance(target, (list, tuple)) else 1
+    n = n_targets(target)
     init = soft_noise(size, n=n, device=model.device) if start == 'noise' else sample_image(size).repeat(n, 1, 1, 1).to(model.device)
     views = RandomViews(count, jitter=jitter, scales=(1 - scale, 1 + scale) if scale else None, angle=angle, colour=colour, noise=noise)
     return ascend(PixelImage(init), ClassLogit(model, target), steps=steps, lr=lr, transform=views,

@@ -11,7 +11,7 @@ import ipywidgets as W
 from fastcore.basics import patch
 from PIL import Image, ImageDraw
 from .core import *
-from .ascent import Knob, Recipe
+from .recipes import Knob, Recipe
 
 # %% ../nbs/09_widgets.ipynb #w005
 def png_bytes(image, size=None):
@@ -159,7 +159,7 @@ def recipe_panel(recipe,          # a `Recipe` or its registered name
                  **fixed):        # settings to pass but not show as controls
     "A `ControlPanel` for a recipe: one control per knob, defaults from its signature (its quick settings in quick mode)."
     if isinstance(recipe, str):
-        from das_tutorial.cli import all_recipes     # the command line's module imports every lesson (and no ipywidgets)
+        from das_tutorial.recipes import all_recipes     # imports every lesson's module, on first use
         recipes = all_recipes()
         if recipe not in recipes: raise KeyError(f"No recipe {recipe!r}; there are {', '.join(recipes)}.")
         r = recipes[recipe]

@@ -33,7 +33,8 @@ def main():
     (SRC / 'index.md').write_text(readme + f"\n\n```{{toctree}}\n:caption: Lessons\n:maxdepth: 1\n\n{toc}\n```\n\n"
                                   "```{toctree}\n:caption: Reference\n:maxdepth: 1\n\nbench/results\napi\n```\n\n"
                                   "```{toctree}\n:caption: Benchmark notes\n:maxdepth: 1\n\n" + '\n'.join(notes) + "\n```\n")
-    mods = ['core', 'evaluate', 'ascent', 'priors', 'transforms', 'octaves', 'stacks', 'clip', 'dfg', 'cag', 'widgets', 'cli']
+    from das_tutorial.recipes import RECIPE_MODULES   # the lessons' modules, in order: one list for the registry, the site and the cache
+    mods = ['core', 'evaluate', 'recipes', *RECIPE_MODULES.values(), 'widgets', 'cli']
     (SRC / 'api.md').write_text('# API reference\n\nEvery function and class the lessons export, with its docstring; a recipe lists its settings and their defaults in its signature.\n\n'
                                 + '\n'.join(f"## `das_tutorial.{m}`\n\n```{{eval-rst}}\n.. automodule:: das_tutorial.{m}\n```\n" for m in mods))
     r = subprocess.run([sys.executable, '-m', 'sphinx', '-b', 'html', '-q', str(SRC), str(OUT)], cwd=SRC)

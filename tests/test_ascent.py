@@ -2,7 +2,7 @@
 import copy, pytest, torch
 from das_tutorial.core import load_classifier, seed_everything, sample_image
 from das_tutorial.ascent import *
-from das_tutorial.cli import all_recipes
+from das_tutorial.recipes import all_recipes
 
 model = load_classifier(device='cpu')
 

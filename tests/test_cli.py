@@ -95,7 +95,7 @@ def test_help_is_fast_and_cli_does_not_import_the_ui():
     t = time.time()
     r = subprocess.run(CLI + ['--help'], capture_output=True, text=True, env=ENV)
     assert r.returncode == 0 and 'generate' in r.stdout and time.time() - t < 3
-    code = "import sys, das_tutorial.cli; das_tutorial.cli.all_recipes(); print([m for m in sys.modules if m.startswith(('ipywidgets', 'IPython'))])"
+    code = "import sys, das_tutorial.cli, das_tutorial.recipes; das_tutorial.recipes.all_recipes(); print([m for m in sys.modules if m.startswith(('ipywidgets', 'IPython'))])"
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=ENV)
     assert r.stdout.strip() == '[]', r.stdout
 

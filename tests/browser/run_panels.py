@@ -31,7 +31,7 @@ def free_port():
 def lessons(only=None):
     "{notebook file name: recipe name} for every registered recipe whose lesson notebook has a panel cell."
     sys.path.insert(0, str(REPO))
-    from das_tutorial.cli import all_recipes
+    from das_tutorial.recipes import all_recipes
     out = {}
     for name, r in all_recipes().items():
         nbs = sorted((REPO / 'nbs').glob(f'{r.lesson}_*.ipynb'))
