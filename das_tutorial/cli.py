@@ -161,12 +161,12 @@ def generate_command(args):
     with stop_signals() as stop: return _generate(args, stop)
 
 # %% ../nbs/10_cli.ipynb #k012-9
-def _generate(args, stop):
+def _prepare(args):
+    "The recipe, target, settings, paths, device and model a `generate` command asks for, every check done once; or an exit code."
     with held_interrupts():
         from das_tutorial.recipes import all_recipes   # imports torch and every lesson: not before it is needed
         recipes = all_recipes()
         from das_tutorial.core import class_index, class_name, load_classifier, save_image
-        from das_tutorial.ascent import NonFiniteError
         if args.prompt is not None:
             if args.target is not None: return _error("give a class or --prompt, not both.")
             if args.method not in (DEFAULT_METHOD, 'clip'): return _error("--prompt uses the CLIP method; leave out --method.")
@@ -188,6 +188,14 @@ def _generate(args, stop):
         except UsageError as e: return _error(e)
         except (KeyError, IndexError) as e: return _error(e.args[0] if e.args else e)
         except (ValueError, TypeError, RuntimeError, ImportError) as e: return _error(e)
+    return recipe, target, settings, out, gif, device, model
+
+# %% ../nbs/10_cli.ipynb #k012-13
+def _generate(args, stop):
+    from das_tutorial.core import class_name, save_image
+    from das_tutorial.ascent import NonFiniteError
+    if isinstance(prepared := _prepare(args), int): return prepared
+    recipe, target, settings, out, gif, device, model = prepared
     if stop(): return _error(f"received {stop.name} before the run started; nothing was written.", 128 + stop.received)
     steps = settings.get('steps', recipe.defaults['steps'])
     what = f"'{target}'" if args.prompt is not None else f"'{class_name(target)}' ({target})"
@@ -197,7 +205,7 @@ def _generate(args, stop):
     if type(model).__name__ == 'ClassifierEmbedder': print(f"note: {model.name}: a classifier used as a closed-vocabulary embedder (lesson 06); a prompt is an ImageNet class name.", flush=True)
     frames = []
     cb = lambda step, im, h: (gif and frames.append(im.cpu())) or stop()
-    try: run = recipe(target, model=model, seed=args.seed, progress=True, callback=cb, **settings)
+    try: run = recipe.fn(target, model=model, seed=args.seed, progress=True, callback=cb, **settings)   # settings and memory checked above, once
     except NonFiniteError as e: return _error(f"{e} Nothing was written.", 1)
     except (RuntimeError, MemoryError) as e:
         if 'out of memory' in str(e).lower() or isinstance(e, MemoryError): return _error(f"out of memory: use a smaller --size. Nothing was written.", 1)

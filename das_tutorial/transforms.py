@@ -9,6 +9,7 @@ __all__ = ['torchvision_views', 'RandomViews', 'ResizeCycle', 'centre_of_mass', 
 import math
 import numpy as np
 import torch, torch.nn.functional as F
+from fastcore.basics import patch
 from .core import *
 from .ascent import *
 from .recipes import *
@@ -54,37 +55,42 @@ class RandomViews:
         if noise_kind not in ('gaussian', 'uniform'): raise ValueError(f"noise_kind must be 'gaussian' or 'uniform', got {noise_kind!r}.")
         self.scales, self.size, self.mode, self.padding, self.noise_kind = scales, size, mode, padding, noise_kind
 
-    def matrices(self, n, h, w, device=None):
-        "One random affine matrix per view, (n, 2, 3), in `affine_grid`'s normalised coordinates."
-        j = self.jitter
-        if j >= min(h, w): raise ValueError(f"jitter={j} asks for a crop of {h - j}x{w - j} px from a {h}x{w} image: the crop must fit, so jitter must be < {min(h, w)}.")
-        zoom = torch.empty(n, device=device).uniform_(*self.scales) if self.scales else torch.ones(n, device=device)
-        sx, sy = (w - j) / w / zoom, (h - j) / h / zoom                       # half-widths of the crop
-        ox, oy = (torch.randint(0, j + 1, (n,), device=device).float() for _ in range(2))
-        tx, ty = (2 * ox + w - j) / w - 1, (2 * oy + h - j) / h - 1            # crop centres in [-1, 1]
-        a = torch.empty(n, device=device).uniform_(-self.angle, self.angle) * (math.pi / 180)
-        c, s = a.cos(), a.sin()
-        return torch.stack([torch.stack([c * sx, -s * sx * h / w, tx], 1), torch.stack([s * sy * w / h, c * sy, ty], 1)], 1)
+# %% ../nbs/03_transforms.ipynb #c012-p0
+@patch
+def matrices(self:RandomViews, n, h, w, device=None):
+    "One random affine matrix per view, (n, 2, 3), in `affine_grid`'s normalised coordinates."
+    j = self.jitter
+    if j >= min(h, w): raise ValueError(f"jitter={j} asks for a crop of {h - j}x{w - j} px from a {h}x{w} image: the crop must fit, so jitter must be < {min(h, w)}.")
+    zoom = torch.empty(n, device=device).uniform_(*self.scales) if self.scales else torch.ones(n, device=device)
+    sx, sy = (w - j) / w / zoom, (h - j) / h / zoom                       # half-widths of the crop
+    ox, oy = (torch.randint(0, j + 1, (n,), device=device).float() for _ in range(2))
+    tx, ty = (2 * ox + w - j) / w - 1, (2 * oy + h - j) / h - 1            # crop centres in [-1, 1]
+    a = torch.empty(n, device=device).uniform_(-self.angle, self.angle) * (math.pi / 180)
+    c, s = a.cos(), a.sin()
+    return torch.stack([torch.stack([c * sx, -s * sx * h / w, tx], 1), torch.stack([s * sy * w / h, c * sy, ty], 1)], 1)
 
-    def __call__(self, images): # (N, 3, H, W)
-        check_image(images, 'images')
-        n, _, h, w = images.shape
-        oh, ow = (h, w) if self.size is None else (self.size, self.size) if isinstance(self.size, int) else tuple(self.size)
-        x = images.repeat_interleave(self.count, 0)                            # grouped image by image
-        if self.jitter or self.scales or self.angle or (oh, ow) != (h, w):
-            theta = self.matrices(len(x), h, w, x.device).to(x.dtype)
-            grid = F.affine_grid(theta, (len(x), 3, oh, ow), align_corners=False)
-            x = F.grid_sample(x, grid, mode=self.mode, padding_mode=self.padding, align_corners=False)
-        if self.colour:
-            gain = torch.empty(len(x), 3, 1, 1, device=x.device, dtype=x.dtype).uniform_(1 - self.colour, 1 + self.colour)
-            offset = torch.empty(len(x), 3, 1, 1, device=x.device, dtype=x.dtype).uniform_(-self.colour, self.colour)
-            x = (x * gain + offset).clamp(0, 1)
-        if self.noise: x = x + self.noise * (torch.randn_like(x) if self.noise_kind == 'gaussian' else 2 * torch.rand_like(x) - 1)
-        return x
+# %% ../nbs/03_transforms.ipynb #c012-p1
+@patch
+def __call__(self:RandomViews, images): # (N, 3, H, W)
+    check_image(images, 'images')
+    n, _, h, w = images.shape
+    oh, ow = (h, w) if self.size is None else (self.size, self.size) if isinstance(self.size, int) else tuple(self.size)
+    x = images.repeat_interleave(self.count, 0)                            # grouped image by image
+    if self.jitter or self.scales or self.angle or (oh, ow) != (h, w):
+        theta = self.matrices(len(x), h, w, x.device).to(x.dtype)
+        grid = F.affine_grid(theta, (len(x), 3, oh, ow), align_corners=False)
+        x = F.grid_sample(x, grid, mode=self.mode, padding_mode=self.padding, align_corners=False)
+    if self.colour:
+        gain = torch.empty(len(x), 3, 1, 1, device=x.device, dtype=x.dtype).uniform_(1 - self.colour, 1 + self.colour)
+        offset = torch.empty(len(x), 3, 1, 1, device=x.device, dtype=x.dtype).uniform_(-self.colour, self.colour)
+        x = (x * gain + offset).clamp(0, 1)
+    if self.noise: x = x + self.noise * (torch.randn_like(x) if self.noise_kind == 'gaussian' else 2 * torch.rand_like(x) - 1)
+    return x
 
-    def __repr__(self):
-        return (f'RandomViews(count={self.count}, jitter={self.jitter}, noise={self.noise}, scales={self.scales}, '
-                f'angle={self.angle}, colour={self.colour}, size={self.size})')
+@patch
+def __repr__(self:RandomViews):
+    return (f'RandomViews(count={self.count}, jitter={self.jitter}, noise={self.noise}, scales={self.scales}, '
+            f'angle={self.angle}, colour={self.colour}, size={self.size})')
 
 # %% ../nbs/03_transforms.ipynb #c019
 class ResizeCycle:
