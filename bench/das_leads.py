@@ -64,11 +64,13 @@ VARIANTS = {'8 views x 50 steps': ('count8', P()),
 
 def zoomed_das(model, target, size, evals, seed, count, scales, angle):
     "The post's method with a tuned rate (SGD_TUNED), its views zoomed (and rotated) at random inside the crops: `stack_ascent(scales=, angle=)`."
-    from das_tutorial.ascent import ClassLogit, prepare
-    from das_tutorial.stacks import stack_ascent
+    from das_tutorial.ascent import ClassLogit
+    from das_tutorial.recipes import prepare
+    from das_tutorial.stacks import stack_ascent, SGD_TUNED
     model = prepare(model, seed)
-    return stack_ascent(ClassLogit(model, target), 1, size=size, steps=evals // count, count=count, view_size=model.input_size,
-                        scales=scales, angle=angle).image
+    tuned = {k: v for k, v in SGD_TUNED.items() if k != 'score'}   # the logit objective is ClassLogit here
+    return stack_ascent(ClassLogit(model, target), 1, size=size, steps=evals // count, view_size=model.input_size,
+                        **dict(tuned, count=count, scales=scales, angle=angle)).image
 CLASSES = ('jellyfish', 'red fox', 'broccoli', 'volcano', 'castle', 'school bus')   # six of the tuning classes
 from das_tutorial.evaluate import TUNING_CLASSES
 assert set(CLASSES) <= set(TUNING_CLASSES)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import matplotlib; matplotlib.use('Agg')
 from das_tutorial.core import load_classifier
-from das_tutorial.ascent import get_recipe
+from das_tutorial.recipes import get_recipe
 from das_tutorial.evaluate import COMPARE, compare, summarise, show_comparison
 import das_tutorial.priors, das_tutorial.transforms, das_tutorial.octaves   # register lessons 02-04's recipes
 from das_tutorial.stacks import das, SGD_TUNED

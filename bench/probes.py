@@ -109,7 +109,7 @@ def user_model_untouched(recipe_name):
 def api_probes():
     from das_tutorial.core import load_classifier, load_image, find_classes, class_index, as_classifier
     from das_tutorial.evaluate import judge_score
-    from das_tutorial.ascent import get_recipe
+    from das_tutorial.recipes import get_recipe
     das = get_recipe('das')
     rows = [
         ('load_classifier(None)', lambda: load_classifier(None)), ('load_classifier(123)', lambda: load_classifier(123)),

@@ -14,7 +14,7 @@ from .ascent import *
 from .recipes import *
 from .priors import soft_noise
 from .octaves import octaves, octave_sizes, chain, split_steps
-from .stacks import ImageStack, SCORES, das, stack_ascent, stack_kwargs
+from .stacks import ImageStack, StackSettings, das, class_score, stack_ascent
 
 # %% ../nbs/08_cag.ipynb #a006
 def random_patch_mask(n, grid, ratio, noise=None, device='cpu'):
@@ -141,12 +141,12 @@ def grow_stack(stack, side):
 def progressive_das(target, *, size=224, steps=400, n_sizes=3, model=None, seed=0, callback=None, progress=False, **kw):
     "Lesson 05's `das` at `n_sizes` growing sizes (each half the next), the stack grown between them by `grow_stack`."
     model = prepare(model, seed)
-    d = {**das.defaults, **kw}
-    obj = SCORES[d['score']](model, target)
+    obj = class_score(model, target, kw.pop('score', das.defaults['score']))
+    st = StackSettings(**kw)
     def stage(s, n):
         def run(prev, cb):
-            side = s + 2 * int(round(d['jitter'] * s)) if d['canvas'] else s   # a canvas is larger than the picture by the jitter
-            return stack_ascent(obj, 1, size=s, steps=n, view_size=model.input_size, device=model.device, callback=cb, progress=progress,
-                                init=None if prev is None else grow_stack(prev.param, side), **stack_kwargs(**kw))
+            side = s + 2 * int(round(st.jitter * s)) if st.canvas else s   # a canvas is larger than the picture by the jitter
+            return stack_ascent(obj, 1, st, size=s, steps=n, view_size=model.input_size, device=model.device, callback=cb, progress=progress,
+                                init=None if prev is None else grow_stack(prev.param, side))
         return run
     return chain([stage(s, n) for s, n in zip(octave_sizes(size, n_sizes), split_steps(steps, n_sizes))], callback)

@@ -17,7 +17,7 @@ from .ascent import *
 from .recipes import *
 from .priors import soft_noise
 from .octaves import octaves, octave_sizes, split_steps
-from .stacks import stack_ascent, stack_kwargs, classifier_head, pooled_features
+from .stacks import stack_ascent, StackSettings, classifier_head, pooled_features
 
 # %% ../nbs/06_clip.ipynb #ce02
 class ClassifierEmbedder(nn.Module):
@@ -99,9 +99,8 @@ def clip_image(objective,           # e.g. `CLIPObjective(load_embedder(), 'jell
                size=224, steps=300, count=None, lr=None, view_size=224, device='cpu', callback=None, progress=False, snapshot_every=0):
     "One image ascended on `objective`: the image stack with lesson 05's `das` defaults, pixels through views, or octaves (both Adam, at their lessons' rate 0.05 when `lr` is not given)."
     if param == 'stack':
-        kw = stack_kwargs(**({'count': count} if count else {}), **({'lr': lr} if lr else {}))
         return stack_ascent(objective, 1, size=size, steps=steps, view_size=view_size, device=device, callback=callback, progress=progress,
-                            snapshot_every=snapshot_every, **kw)
+                            snapshot_every=snapshot_every, **({'count': count} if count else {}), **({'lr': lr} if lr else {}))
     if param == 'pixels':   # lesson 03: pixels through views, Adam at lesson 03's rate
         from das_tutorial.transforms import RandomViews
         views = RandomViews(count or 1, jitter=size // 6, noise=0.2, size=view_size)
@@ -117,10 +116,11 @@ def clip_image(objective,           # e.g. `CLIPObjective(load_embedder(), 'jell
 @recipe('clip', '06', views='count', example='jellyfish', quick=dict(size=64, steps=4),
         test_model=lambda: load_embedder(OFFLINE_EMBEDDER, device='cpu'),
         negative=Knob('text', label='negative prompt'), param=Knob('choice', choices=('stack', 'pixels', 'octaves'), label='parameterisation'),
-        count=Knob('int', 1, 32, 1, label='views'), lr=Knob('log', 1e-5, 10, 0.01), metric=Knob('choice', choices=('cosine', 'spherical')))
+        count=knob_of(StackSettings, 'count'), lr=knob_of(StackSettings, 'lr'), metric=Knob('choice', choices=('cosine', 'spherical')))
 def clip_ascent(prompt,           # text (a class name for a classifier), or an image tensor, to ascend towards
-                *, size=224, steps=100, negative='', param='stack', count=4,
-                lr=6e-4,          # for every parameterisation: 6e-4 suits the stack (`das`'s); pixels and octaves want about 0.05
+                *, size=224, steps=100, negative='', param='stack',
+                count=StackSettings.count, # views per step: the stack's default (lesson 05)
+                lr=StackSettings.lr,       # the stack's default; with param='pixels' or 'octaves' give their lessons' rate, about 0.05
                 metric='cosine',
                 model=None,       # an embedder or its name (`load_embedder`), or a list of them (an ensemble); default: a CLIP online, else the classifier
                 seed=0, callback=None, progress=False):

@@ -6,8 +6,8 @@
 __all__ = ['QUICK', 'OFFLINE_MODELS', 'DEFAULT_MODEL', 'QUALIFIED', 'quick_or_full', 'in_notebook', 'progress_bar',
            'default_device', 'get_device', 'seed_everything', 'check_logits', 'Normalized', 'as_classifier',
            'hub_online', 'load_classifier', 'imagenet_labels', 'unique_name', 'class_name', 'class_index',
-           'find_classes', 'check_image', 'check_values', 'load_image', 'sample_image', 'to_pil', 'check_output_path',
-           'write_atomically', 'save_image', 'show_images', 'stretch', 'predict', 'fit_to_model']
+           'find_classes', 'check_image', 'check_values', 'load_image', 'sample_image', 'to_pil', 'show_images',
+           'stretch', 'predict', 'fit_to_model', 'check_output_path', 'write_atomically', 'save_image']
 
 # %% ../nbs/00_core.ipynb #c002
 import os, copy, random, socket, difflib, functools, importlib, tempfile, warnings
@@ -353,6 +353,48 @@ def to_pil(x):
     x = x[0] if x.ndim == 4 else x
     return to_pil_image(x.detach().float().clamp(0, 1).mul(255).round().to(torch.uint8).cpu())
 
+# %% ../nbs/00_core.ipynb #c030-6
+def show_images(images, titles=None, ncols=None, size=2.5, title=None):
+    "Show a list of images (tensors or PIL), or a (N,3,H,W) batch, in a grid with optional titles; returns the figure."
+    import matplotlib.pyplot as plt
+    ims = [to_pil(im) for im in images] if isinstance(images, torch.Tensor) else [to_pil(im) if isinstance(im, torch.Tensor) else im for im in images]
+    n = len(ims); ncols = ncols or min(n, 5); nrows = (n + ncols - 1) // ncols
+    lines = max((str(t).count('\n') + 1 for t in titles), default=0) if titles is not None else 0
+    fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, nrows * (size + 0.17 * lines + 0.1)), squeeze=False)   # room for every caption line
+    for i, ax in enumerate(axs.flat):
+        ax.axis('off')
+        if i < n:
+            ax.imshow(ims[i])
+            if titles is not None: ax.set_title(titles[i], fontsize=9)
+    if title: fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/00_core.ipynb #str01
+def stretch(images,    # (N, 3, H, W)
+            lo=1.0,    # percentile that becomes 0
+            hi=99.0):  # percentile that becomes 1
+    "Each image linearly stretched so that its `lo` and `hi` percentiles (all channels together) map to 0 and 1, then clipped."
+    x = images.float(); q = torch.tensor([lo / 100, hi / 100], device=x.device)
+    a, b = torch.quantile(x.flatten(1), q, dim=1)
+    return ((x - a.view(-1, 1, 1, 1)) / (b - a).clamp_min(1e-6).view(-1, 1, 1, 1)).clamp(0, 1)
+
+# %% ../nbs/00_core.ipynb #c035
+@torch.no_grad()
+def predict(model, images, k=5):
+    "Top-`k` (probability, class index, class name) for each image in `images`."
+    check_image(images, 'images')
+    p = model(images.to(model.device)).softmax(-1)
+    top = p.topk(k, dim=-1)
+    return [[(v.item(), i.item(), class_name(i.item())) for v, i in zip(vs, ix)] for vs, ix in zip(top.values, top.indices)]
+
+# %% ../nbs/00_core.ipynb #c035-1
+def fit_to_model(images, model):
+    "Resize `images` (bicubic, antialiased) to `model.input_size` if they are not that size already."
+    s = getattr(model, 'input_size', None)
+    if s is None or images.shape[-2:] == (s, s): return images
+    return F.interpolate(images, size=(s, s), mode='bicubic', align_corners=False, antialias=True).clamp(0, 1)
+
 # %% ../nbs/00_core.ipynb #c030-1
 def _writable_formats():
     "Lower-case file extension -> PIL format name, for the formats PIL can write."
@@ -402,45 +444,3 @@ def save_image(x, path):
     path = check_output_path(path)
     im, fmt = to_pil(check_image(x)), _writable_formats()[path.suffix.lower()]
     return write_atomically(path, lambda f: im.save(f, format=fmt))
-
-# %% ../nbs/00_core.ipynb #c030-6
-def show_images(images, titles=None, ncols=None, size=2.5, title=None):
-    "Show a list of images (tensors or PIL), or a (N,3,H,W) batch, in a grid with optional titles; returns the figure."
-    import matplotlib.pyplot as plt
-    ims = [to_pil(im) for im in images] if isinstance(images, torch.Tensor) else [to_pil(im) if isinstance(im, torch.Tensor) else im for im in images]
-    n = len(ims); ncols = ncols or min(n, 5); nrows = (n + ncols - 1) // ncols
-    lines = max((str(t).count('\n') + 1 for t in titles), default=0) if titles is not None else 0
-    fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, nrows * (size + 0.17 * lines + 0.1)), squeeze=False)   # room for every caption line
-    for i, ax in enumerate(axs.flat):
-        ax.axis('off')
-        if i < n:
-            ax.imshow(ims[i])
-            if titles is not None: ax.set_title(titles[i], fontsize=9)
-    if title: fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/00_core.ipynb #str01
-def stretch(images,    # (N, 3, H, W)
-            lo=1.0,    # percentile that becomes 0
-            hi=99.0):  # percentile that becomes 1
-    "Each image linearly stretched so that its `lo` and `hi` percentiles (all channels together) map to 0 and 1, then clipped."
-    x = images.float(); q = torch.tensor([lo / 100, hi / 100], device=x.device)
-    a, b = torch.quantile(x.flatten(1), q, dim=1)
-    return ((x - a.view(-1, 1, 1, 1)) / (b - a).clamp_min(1e-6).view(-1, 1, 1, 1)).clamp(0, 1)
-
-# %% ../nbs/00_core.ipynb #c035
-@torch.no_grad()
-def predict(model, images, k=5):
-    "Top-`k` (probability, class index, class name) for each image in `images`."
-    check_image(images, 'images')
-    p = model(images.to(model.device)).softmax(-1)
-    top = p.topk(k, dim=-1)
-    return [[(v.item(), i.item(), class_name(i.item())) for v, i in zip(vs, ix)] for vs, ix in zip(top.values, top.indices)]
-
-# %% ../nbs/00_core.ipynb #c035-1
-def fit_to_model(images, model):
-    "Resize `images` (bicubic, antialiased) to `model.input_size` if they are not that size already."
-    s = getattr(model, 'input_size', None)
-    if s is None or images.shape[-2:] == (s, s): return images
-    return F.interpolate(images, size=(s, s), mode='bicubic', align_corners=False, antialias=True).clamp(0, 1)
