@@ -150,17 +150,12 @@ def _open_clip():
     return open_clip
 
 # %% ../nbs/06_clip.ipynb #g006-2
-class CLIP(nn.Module):
+class CLIP(Frozen):
     "A frozen open_clip model for images in [0, 1] of any size (resized and normalised here) and for text; embeddings are unit vectors."
     def __init__(self, model, tokenizer, mean, std, image_size, name, untrained):
-        super().__init__()
-        self.model, self.tokenizer, self.name, self.untrained = model.eval().requires_grad_(False), tokenizer, name, untrained
+        super().__init__(model, mean, std)
+        self.tokenizer, self.name, self.untrained = tokenizer, name, untrained
         self.image_size = tuple(image_size) if isinstance(image_size, (tuple, list)) else (image_size, image_size)
-        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
-        self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
-        nn.Module.train(self, False)
-    @property
-    def device(self): return self.mean.device
     @property
     def input_size(self): return self.image_size[0]
     @property
@@ -168,13 +163,12 @@ class CLIP(nn.Module):
     def encode_image(self, images): # (N, 3, H, W) in [0, 1]
         x = check_image(images, 'images')
         if x.shape[-2:] != self.image_size: x = F.interpolate(x, size=self.image_size, mode='bicubic', align_corners=False, antialias=True)
-        return F.normalize(self.model.encode_image((x - self.mean) / self.std), dim=-1)
+        return F.normalize(self.model.encode_image(self.normalise(x)), dim=-1)
     @torch.no_grad()
     def encode_text(self, texts): # a string or a list of strings
         texts = [texts] if isinstance(texts, str) else list(texts)
         return F.normalize(self.model.encode_text(self.tokenizer(texts).to(self.device)), dim=-1)
     def forward(self, images): return self.encode_image(images)
-    def train(self, mode=True): return self
     def __repr__(self): return f"CLIP({self.name}{', UNTRAINED: random weights' if self.untrained else ''})"
 
 # %% ../nbs/06_clip.ipynb #g007
@@ -207,9 +201,8 @@ def _cached_clip(name, tag, device):
         try:
             with _quiet_root_logger(): model, _, pre = oc.create_model_and_transforms(name, pretrained=tag)   # our message below says it better
         except Exception as e:
-            why = 'no network is reachable' if not online else f'loading failed ({type(e).__name__}: {str(e)[:120]})'
-            raise RuntimeError(f"Could not load the CLIP weights {name}:{tag}: they are downloaded from the internet once (hundreds of MB) and then cached, and {why}. "
-                               f"Offline, run this lesson's mechanics with load_clip({UNTRAINED!r}) — random weights, so its pictures mean nothing.") from e
+            raise download_error(f"the CLIP weights {name}:{tag} (hundreds of MB)", online, e,
+                                 f"Offline, run this lesson's mechanics with load_clip({UNTRAINED!r}) — random weights, so its pictures mean nothing.") from e
     else:
         with _quiet_root_logger(), torch.random.fork_rng(): # random weights, the same ones every time (seeded, caller's RNG untouched)
             torch.manual_seed(0); model, _, pre = oc.create_model_and_transforms(name, pretrained=None)   # we say "random" ourselves

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['QUICK', 'OFFLINE_MODELS', 'DEFAULT_MODEL', 'QUALIFIED', 'quick_or_full', 'in_notebook', 'progress_bar',
-           'default_device', 'get_device', 'seed_everything', 'check_logits', 'Normalized', 'as_classifier',
-           'hub_online', 'load_classifier', 'imagenet_labels', 'unique_name', 'class_name', 'class_index',
-           'find_classes', 'check_image', 'check_values', 'load_image', 'sample_image', 'to_pil', 'show_images',
-           'stretch', 'predict', 'fit_to_model', 'check_output_path', 'write_atomically', 'save_image']
+           'default_device', 'get_device', 'seed_everything', 'check_logits', 'Frozen', 'Normalized', 'as_classifier',
+           'hub_online', 'download_error', 'load_classifier', 'imagenet_labels', 'unique_name', 'class_name',
+           'class_index', 'find_classes', 'check_image', 'check_values', 'load_image', 'sample_image', 'to_pil',
+           'show_images', 'stretch', 'predict', 'fit_to_model', 'check_output_path', 'write_atomically', 'save_image']
 
 # %% ../nbs/00_core.ipynb #c002
 import os, copy, random, socket, difflib, functools, importlib, tempfile, warnings
@@ -97,22 +97,29 @@ def check_logits(out, n, name='the model'):
     return out
 
 # %% ../nbs/00_core.ipynb #c011-2
-class Normalized(nn.Module):
+class Frozen(nn.Module):
+    "A frozen, eval-mode wrapper around `model` that normalises images in [0, 1] itself (mean and std are buffers: they move with it)."
+    def __init__(self, model, mean, std):
+        super().__init__()
+        self.model = model.eval().requires_grad_(False)
+        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
+        self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
+        nn.Module.train(self, False)
+    @property
+    def device(self): return self.mean.device
+    def normalise(self, x): return (x - self.mean) / self.std
+    def train(self, mode=True): return self  # stays in eval mode
+
+class Normalized(Frozen):
     "A frozen, eval-mode classifier that takes images in [0, 1], normalises them itself and checks its output."
     def __init__(self, model,              # an nn.Module from normalised images to logits
                  mean=(0., 0., 0.),        # per-channel mean the model was trained with
                  std=(1., 1., 1.),         # per-channel std
                  input_size=None,          # side the model was trained at (None: any size, no resizing)
                  name=''):
-        super().__init__()
-        self.model, self.name, self.input_size = model.eval().requires_grad_(False), name or type(model).__name__, input_size
-        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
-        self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
-        nn.Module.train(self, False)
-    @property
-    def device(self): return self.mean.device
-    def forward(self, x): return check_logits(self.model((x - self.mean) / self.std), len(x), self.name)
-    def train(self, mode=True): return self  # stays in eval mode
+        super().__init__(model, mean, std)
+        self.name, self.input_size = name or type(model).__name__, input_size
+    def forward(self, x): return check_logits(self.model(self.normalise(x)), len(x), self.name)
 
 # %% ../nbs/00_core.ipynb #c013
 def as_classifier(model,            # a `Normalized`, a model name, or any nn.Module from images to logits
@@ -176,6 +183,14 @@ def hub_online(host='huggingface.co', timeout=3.0):
         except ImportError: pass
         return False
 
+def download_error(what,       # what could not be had, e.g. "pretrained weights for 'resnet50'"
+                   online,     # `hub_online()` when the load was tried
+                   error,      # the exception the load raised
+                   offline):   # what works without a network
+    "The one message for weights that could not be downloaded: what, why (no network, or the error), and what works offline."
+    why = 'no network is reachable' if not online else f'the download failed ({type(error).__name__}: {str(error)[:120]})'
+    return RuntimeError(f"Could not load {what}: weights are downloaded from the internet once and then cached, and {why}. {offline}")
+
 # %% ../nbs/00_core.ipynb #c017-1
 _TORCHVISION = {'googlenet': ('GoogLeNet_Weights', (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))}
 
@@ -203,9 +218,7 @@ def _load_online(name):
             return getattr(torchvision.models, name)(weights=weights), mean, std, 224
         model = timm.create_model(name, pretrained=True)
     except Exception as e:
-        why = 'no network is reachable' if not online else f'the download failed ({type(e).__name__})'
-        raise RuntimeError(f"Could not load pretrained weights for {name!r}: they are downloaded from the internet once and then cached, and {why}. "
-                           f"Without internet use one of the packaged models: {', '.join(OFFLINE_MODELS)}.") from e
+        raise download_error(f"pretrained weights for {name!r}", online, e, f"Without internet use one of the packaged models: {', '.join(OFFLINE_MODELS)}.") from e
     cfg = model.pretrained_cfg
     return model, cfg['mean'], cfg['std'], cfg['input_size'][-1]
 

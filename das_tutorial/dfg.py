@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['DFG_KNOBS', 'select_params', 'DFGScore', 'VariationPenalty', 'OnViews', 'WeightedSum', 'hole_mask', 'dfg_start',
-           'dfg', 'hole_error', 'diffuse_fill']
+           'dfg', 'hole_error', 'harmonic_fill']
 
 # %% ../nbs/07_dfg.ipynb #d002
 import math
@@ -183,9 +183,9 @@ def hole_error(image, original, mask):
     return dict(l1=l1, psnr=10 * math.log10(1 / max(mse, 1e-12)))
 
 # %% ../nbs/07_dfg.ipynb #d035-1
-def diffuse_fill(image, mask, iterations=200):
-    "Fill the hole by repeated 3×3 averaging that keeps the known pixels: a harmonic (membrane) interpolation."
-    x = image * (1 - mask) + image[(1 - mask).expand_as(image).bool()].mean() * mask
-    k = torch.full((3, 1, 3, 3), 1 / 9, dtype=image.dtype)
-    for _ in range(iterations): x = torch.where(mask.bool(), F.conv2d(F.pad(x, (1, 1, 1, 1), mode='replicate'), k, groups=3), image)
-    return x
+def harmonic_fill(x, mask, start, iterations=60):
+    "Inpainting by Laplace's equation (a membrane): Jacobi steps (the mean of the 4 neighbours) inside `mask` from `start`, the pixels outside kept; differentiable."
+    k = torch.tensor([[0., .25, 0.], [.25, 0., .25], [0., .25, 0.]], dtype=x.dtype, device=x.device).expand(x.shape[1], 1, 3, 3)
+    y = torch.lerp(x, start, mask)
+    for _ in range(iterations): y = torch.lerp(x, F.conv2d(F.pad(y, (1, 1, 1, 1), mode='replicate'), k, groups=x.shape[1]), mask)
+    return y

@@ -2,6 +2,7 @@
 import sys, pytest, torch
 from das_tutorial.core import load_classifier
 from das_tutorial.cag import *
+from das_tutorial.dfg import harmonic_fill
 from das_tutorial.stacks import das
 
 model = load_classifier(device='cpu')
