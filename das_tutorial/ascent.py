@@ -42,7 +42,8 @@ def noise_image(size=224,     # side in pixels
                 spread=0.5,   # width of the uniform noise (1: all of [0, 1])
                 device='cpu'):
     "`n` images of uniform noise in `mean ± spread/2`, clipped to [0, 1]."
-    if not (math.isfinite(mean) and math.isfinite(spread) and spread >= 0): raise ValueError(f"Noise needs a finite mean and a spread >= 0, got mean={mean}, spread={spread}.")
+    if not (math.isfinite(mean) and math.isfinite(spread) and spread >= 0):
+        raise ValueError(f"Noise needs a finite mean and a spread >= 0, got mean={mean}, spread={spread}.")
     return (mean + spread * (torch.rand(n, 3, size, size, device=device) - 0.5)).clamp(0, 1)
 
 # %% ../nbs/01_naive_ascent.ipynb #c012
@@ -62,7 +63,8 @@ class ClassObjective:
     def logits_and_targets(self, views):
         logits = self.model(views)
         if int(self.targets.max()) >= logits.shape[1]:
-            raise ValueError(f"Target class {int(self.targets.max())} is out of range for {self.model.name}, which has {logits.shape[1]} outputs (classes 0..{logits.shape[1] - 1}).")
+            raise ValueError(f"Target class {int(self.targets.max())} is out of range for {self.model.name}, which has "
+                             f"{logits.shape[1]} outputs (classes 0..{logits.shape[1] - 1}).")
         t = per_view(self.targets, len(views)).to(logits.device)
         self.last_prob = logits.detach().softmax(-1).gather(1, t[:, None])[:, 0]
         return logits, t
@@ -93,7 +95,8 @@ class SignSGD(torch.optim.Optimizer):
 
 # %% ../nbs/01_naive_ascent.ipynb #c015-1
 def fused_adamw(params, lr):
-    "AdamW in one fused kernel where torch has one for these tensors (CPU and CUDA floats): the same update, other rounding, about 5× faster on a large image stack."
+    """AdamW in one fused kernel where torch has one for these tensors (CPU and CUDA floats): the same update, other
+    rounding, about 5× faster on a large image stack."""
     params = list(params)
     fused = all(p.device.type in ('cpu', 'cuda') and p.dtype in (torch.float32, torch.float64) for p in params)
     return torch.optim.AdamW(params, lr=lr, fused=fused)
@@ -103,7 +106,8 @@ OPTIMIZERS = dict(sgd=torch.optim.SGD, adam=torch.optim.Adam, adamw=fused_adamw,
 def make_optimizer(opt, params, lr):
     "An optimiser from a name in `OPTIMIZERS` or a callable `(params, lr) -> Optimizer`."
     if callable(opt): return opt(params, lr=lr)
-    if opt not in OPTIMIZERS: raise ValueError(f"Unknown optimizer {opt!r}: choose one of {list(OPTIMIZERS)} or pass a callable.")
+    if opt not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {opt!r}: choose one of {list(OPTIMIZERS)} or pass a callable.")
     return OPTIMIZERS[opt](params, lr=lr)
 
 # %% ../nbs/01_naive_ascent.ipynb #c020
@@ -136,20 +140,25 @@ def compose(image, mask=None, reference=None):
 # %% ../nbs/01_naive_ascent.ipynb #c020-3
 def _trainable(param, steps, lr, grad_clip):
     "The parameters `ascend` optimises, after checking its settings."
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1: raise ValueError(f"steps must be a whole number >= 1, got {steps!r}.")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0: raise ValueError(f"lr must be a finite number > 0, got {lr!r}.")
-    if grad_clip is not None and not grad_clip > 0: raise ValueError(f"grad_clip must be > 0 or None, got {grad_clip!r}.")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}.")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}.")
+    if grad_clip is not None and not grad_clip > 0:
+        raise ValueError(f"grad_clip must be > 0 or None, got {grad_clip!r}.")
     params = [p for p in param.parameters() if p.requires_grad]
     if not params: raise ValueError("The parameterisation has no trainable parameters.")
     return params
 
 def lr_scheduler(opt, schedule, steps):
     "A `LambdaLR` that scales the learning rate by `schedule(t)`, t from 0 to 1 over the run (None: a constant 1)."
-    return torch.optim.lr_scheduler.LambdaLR(opt, lambda k: schedule(min(k / max(steps - 1, 1), 1.0)) if schedule else 1.0)
+    return torch.optim.lr_scheduler.LambdaLR(opt,
+                                             lambda k: schedule(min(k / max(steps - 1, 1), 1.0)) if schedule else 1.0)
 
 # %% ../nbs/01_naive_ascent.ipynb #c020-7
 def seen(image, regularisers, t, transform=None):
-    "What the model sees of `image`: the active regularisers' filters (a scheduled blur, say), then `transform`'s views."
+    """What the model sees of `image`: the active regularisers' filters (a scheduled blur, say), then `transform`'s
+    views."""
     for r in regularisers:
         if r.active(t): image = r.filter(image, t)
     return image if transform is None else transform(image)
@@ -162,18 +171,21 @@ def penalised(loss, image, regularisers, t):
 
 @torch.no_grad()
 def after_step(param, regularisers, t):
-    "What happens to the image after the optimiser's step: the parameterisation's own (clamping pixels), then the regularisers'."
+    """What happens to the image after the optimiser's step: the parameterisation's own (clamping pixels), then the
+    regularisers'."""
     if hasattr(param, 'after_step'): param.after_step()
     for r in regularisers:
         if r.active(t): r.after_step(param, t)
 
 # %% ../nbs/01_naive_ascent.ipynb #c020-4
 class Recorder:
-    "The bookkeeping of one `ascend`: history, best image, snapshots, progress bar, stop requests; `result` makes the `Run`."
+    """The bookkeeping of one `ascend`: history, best image, snapshots, progress bar, stop requests; `result` makes
+    the `Run`."""
     def __init__(self, steps, objective, lr, snapshot_every=0, callback=None, progress=True):
         self.n, self.objective, self.lr, self.every, self.callback, self.progress = steps, objective, lr, snapshot_every, callback, progress
         self.hist = dict(loss=[], score=[], prob=[], snapshots=[])
-        self.best = self.last = None; self.best_score, self.best_step, self.evals, self.done, self.stopped = -math.inf, -1, 0, 0, False
+        self.best = self.last = None
+        self.best_score, self.best_step, self.evals, self.done, self.stopped = -math.inf, -1, 0, 0, False
         self.bar, self.start = progress_bar(range(steps), disable=not progress), time.perf_counter()
     def __enter__(self): return self
     def __exit__(self, kind, *_):   # Ctrl-C ends the run with the best image so far; other errors go on up
@@ -181,16 +193,20 @@ class Recorder:
         if kind is KeyboardInterrupt: self.stopped = True
         return kind is KeyboardInterrupt
     def run(self, image, stopped, param=None):
-        return Run(image, self.hist, stopped, time.perf_counter() - self.start, self.done, self.evals, self.best, self.best_step, param)
+        return Run(image, self.hist, stopped, time.perf_counter() - self.start, self.done, self.evals, self.best,
+                   self.best_step, param)
 
 # %% ../nbs/01_naive_ascent.ipynb #c020-5
 @patch
 def before_step(self:Recorder, step, loss, image):
-    "The loss as a number (an error if it is not finite) and a copy of the image that earned it: the step changes it in place."
+    """The loss as a number (an error if it is not finite) and a copy of the image that earned it: the step changes it
+    in place."""
     value = loss.item()
     if not math.isfinite(value):
-        raise NonFiniteError(f"The loss became {value} at step {step + 1} of {self.n}: the image or the objective overflowed. "
-                             f"Use a smaller learning rate (lr={self.lr:g} now) or check the inputs; the last finite image is in `.run.image`.",
+        raise NonFiniteError(f"The loss became {value} at step {step + 1} of {self.n}: the image or the objective "
+                             "overflowed. "
+                             f"Use a smaller learning rate (lr={self.lr:g} now) or check the inputs; the last finite "
+                             "image is in `.run.image`.",
                              self.run(self.last if self.last is not None else image.detach().clone(), True))
     self.value = value
     return image.detach().clone()
@@ -203,7 +219,8 @@ def after_step(self:Recorder, step, scores, shown, views):
     h['loss'].append(self.value); h['score'].append(scores.tolist())
     prob = getattr(self.objective, 'last_prob', None)
     if prob is not None: h['prob'].append(prob.view(len(shown), -1).mean(1).tolist())
-    if (score := sum(h['score'][-1])) > self.best_score: self.best, self.best_score, self.best_step = shown, score, step   # by score, penalties aside
+    # by score, penalties aside
+    if (score := sum(h['score'][-1])) > self.best_score: self.best, self.best_score, self.best_step = shown, score, step
     if self.every and step % self.every == 0: h['snapshots'].append((step, shown.cpu()))
     if prob is not None and self.progress: self.bar.set_postfix(p=f"{h['prob'][-1][0]:.3f}", refresh=False)
     self.stopped = bool(self.callback is not None and self.callback(step, shown, h))
@@ -225,7 +242,7 @@ def ascend(param,                      # nn.Module: forward() -> images (N, 3, H
            regularisers=(),            # `Regulariser`s
            mask=None, reference=None,  # (1|N, 1, H, W), 1 where the image may change; the image kept where it is 0
            lr_schedule=None,           # callable t in [0, 1] -> factor on `lr`
-           grad_clip=None,             # clip the gradient's total norm to this before each step (`clip_grad_norm_`); None: off
+           grad_clip=None,             # clip each step's gradient norm to this (`clip_grad_norm_`); None: off
            snapshot_every=0,           # keep a copy of the image every k steps (0: never)
            callback=None, progress=True): # callable (step, image, history) -> True to stop; show a progress bar
     "Maximise `objective` over `param`'s images; returns a `Run` with the final image and history."
@@ -236,7 +253,7 @@ def ascend(param,                      # nn.Module: forward() -> images (N, 3, H
             t = step / max(steps - 1, 1)                               # how far through the run: schedules depend on it
             opt.zero_grad(set_to_none=True)
             image = compose(param(), mask, reference)                  # the image(s) the parameters give
-            views = seen(image, regularisers, t, transform)            # filtered by the regularisers, then cut into views
+            views = seen(image, regularisers, t, transform)            # filtered by the regularisers, cut into views
             scores = objective(views).view(len(image), -1).mean(1)     # one score per image: the mean over its views
             loss = penalised(-scores.sum(), image, regularisers, t)
             shown = rec.before_step(step, loss, image)                 # the loss as a number, and a copy of its image
@@ -258,7 +275,8 @@ class Regulariser:
 
 # %% ../nbs/01_naive_ascent.ipynb #c034
 @recipe('naive', '01', quick=dict(size=64, steps=10),
-        lr=Knob('log', 1e-4, 1, 0.01), method=Knob('choice', choices=('sign', 'sgd', 'adam')), start=Knob('choice', choices=('noise', 'photo')))
+        lr=Knob('log', 1e-4, 1, 0.01), method=Knob('choice', choices=('sign', 'sgd', 'adam')),
+        start=Knob('choice', choices=('noise', 'photo')))
 def naive_ascent(target,            # class name or index, or one per image
                  *, size=224,       # image side in pixels
                  steps=100,         # optimiser steps (= model evaluations)
@@ -269,5 +287,7 @@ def naive_ascent(target,            # class name or index, or one per image
     "Naive adversarial ascent: raise the target logit by moving the pixels directly."
     model = prepare(model, seed)
     n = n_targets(target)
-    init = noise_image(size, n=n, device=model.device) if start == 'noise' else sample_image(size).repeat(n, 1, 1, 1).to(model.device)
-    return ascend(PixelImage(init), ClassLogit(model, target), steps=steps, lr=lr, optimizer=method, callback=callback, progress=progress)
+    init = noise_image(size, n=n,
+                       device=model.device) if start == 'noise' else sample_image(size).repeat(n, 1, 1, 1).to(model.device)
+    return ascend(PixelImage(init), ClassLogit(model, target), steps=steps, lr=lr, optimizer=method,
+                  callback=callback, progress=progress)

@@ -34,20 +34,24 @@ def patch_mask_image(mask, grid, size):
 
 # %% ../nbs/08_cag.ipynb #a009-1
 class MaskedFill:
-    "Masking without reconstruction: hide a random `mask_ratio` of the patches of each view, fill them with a blur or the mean."
+    """Masking without reconstruction: hide a random `mask_ratio` of the patches of each view, fill them with a blur
+    or the mean."""
     def __init__(self, mask_ratio=0.75, patch=16, fill='blur', size=224, iterations=60):
-        if fill not in ('blur', 'harmonic', 'mean'): raise ValueError(f"fill must be 'blur', 'harmonic' or 'mean', got {fill!r}.")
+        if fill not in ('blur', 'harmonic', 'mean'):
+            raise ValueError(f"fill must be 'blur', 'harmonic' or 'mean', got {fill!r}.")
         random_patch_mask(1, 1, mask_ratio)   # validates the ratio
         self.mask_ratio, self.patch, self.fill, self.size, self.iterations = mask_ratio, patch, fill, size, iterations
         self.last_mask = None
     def __call__(self, views):
         check_image(views, 'views')
-        x = F.interpolate(views, size=(self.size, self.size), mode='bilinear', align_corners=False, antialias=True) if views.shape[-1] != self.size else views
+        x = F.interpolate(views, size=(self.size, self.size), mode='bilinear', align_corners=False,
+                          antialias=True) if views.shape[-1] != self.size else views
         grid = self.size // self.patch
         m = patch_mask_image(random_patch_mask(len(x), grid, self.mask_ratio, device=x.device), grid, self.size)
         if self.fill == 'mean': filler = x.mean((2, 3), keepdim=True).expand_as(x)
         else:   # a low-resolution copy: each patch-sized area averaged, smoothly upsampled
-            filler = F.interpolate(F.interpolate(x, size=(grid, grid), mode='area'), size=x.shape[-2:], mode='bilinear', align_corners=False)
+            filler = F.interpolate(F.interpolate(x, size=(grid, grid), mode='area'), size=x.shape[-2:],
+                                   mode='bilinear', align_corners=False)
         if self.fill == 'harmonic': filler = harmonic_fill(x, m, filler, self.iterations)
         self.last_mask = m
         return torch.lerp(x, filler, m)
@@ -58,18 +62,22 @@ IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 # %% ../nbs/08_cag.ipynb #a012-1
 def _transformers():
     try: import transformers
-    except ImportError: raise ImportError("Masked reconstruction needs the `transformers` package: pip install 'das-tutorial[mae]' (or pip install transformers).") from None
+    except ImportError:
+        raise ImportError("Masked reconstruction needs the `transformers` package: pip install 'das-tutorial[mae]' (or "
+                          "pip install transformers).") from None
     return transformers
 
 # %% ../nbs/08_cag.ipynb #a012-2
 def load_mae(name='facebook/vit-mae-base', device=None):
-    "A frozen, eval-mode `ViTMAEForPreTraining` from the Hugging Face hub; fails at once, with what to do, when it cannot be had."
+    """A frozen, eval-mode `ViTMAEForPreTraining` from the Hugging Face hub; fails at once, with what to do, when it
+    cannot be had."""
     tf = _transformers()
     online = hub_online()
     try: mae = tf.ViTMAEForPreTraining.from_pretrained(name)
     except Exception as e:
         raise download_error(f"the masked autoencoder {name!r} (about 450 MB)", online, e,
-                             "Offline, this lesson measures the ablation `MaskedFill` (masking without reconstruction) instead.") from e
+                             "Offline, this lesson measures the ablation `MaskedFill` (masking without reconstruction) "
+                             "instead.") from e
     return mae.eval().requires_grad_(False).to(get_device(device))
 
 # %% ../nbs/08_cag.ipynb #a012-3
@@ -84,12 +92,14 @@ class MaskedReconstruction:
         self.size, self.patch = cfg.image_size, cfg.patch_size
         self.grid = self.size // self.patch
         if getattr(cfg, 'norm_pix_loss', False):
-            raise ValueError("This MAE predicts per-patch normalised pixels (norm_pix_loss=True): its hidden patches cannot be turned back into colours. Use a checkpoint trained on raw pixels.")
+            raise ValueError("This MAE predicts per-patch normalised pixels (norm_pix_loss=True): its hidden patches "
+                             "cannot be turned back into colours. Use a checkpoint trained on raw pixels.")
         self.mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1); self.std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
         self.last_mask = None
     def __call__(self, views, noise=None):
         check_image(views, 'views')
-        x = F.interpolate(views, size=(self.size, self.size), mode='bilinear', align_corners=False, antialias=True) if views.shape[-1] != self.size else views
+        x = F.interpolate(views, size=(self.size, self.size), mode='bilinear', align_corners=False,
+                          antialias=True) if views.shape[-1] != self.size else views
         mean, std = self.mean.to(x), self.std.to(x)
         self.mae.config.mask_ratio = self.mask_ratio
         out = self.mae(pixel_values=(x - mean) / std, noise=noise)
@@ -100,27 +110,34 @@ class MaskedReconstruction:
 
 # %% ../nbs/08_cag.ipynb #a016
 @recipe('cag', '08', views='count', quick=dict(size=48, steps=6),
-        g=Knob('choice', choices=('fill', 'mae'), label='g'), mask_ratio=Knob('float', 0, 0.95, 0.05, label='mask ratio'),
+        g=Knob('choice', choices=('fill', 'mae'), label='g'),
+        mask_ratio=Knob('float', 0, 0.95, 0.05, label='mask ratio'),
         fill=Knob('choice', choices=('blur', 'harmonic', 'mean')), n_octaves=Knob('int', 1, 4, 1, label='resolutions'),
-        count=Knob('int', 1, 16, 1, label='views'), lr=Knob('log', 1e-3, 1, 0.01), sigma=Knob('float', 0, 3, 0.1, label='blur sigma'))
-def cag(target, *, size=256, steps=300, g='fill', mask_ratio=0.75, fill='blur', n_octaves=3, count=1, lr=0.05, sigma=0.0,
+        count=Knob('int', 1, 16, 1, label='views'), lr=Knob('log', 1e-3, 1, 0.01),
+        sigma=Knob('float', 0, 3, 0.1, label='blur sigma'))
+def cag(target, *, size=256, steps=300, g='fill', mask_ratio=0.75, fill='blur', n_octaves=3, count=1, lr=0.05,
+        sigma=0.0,
         mae=None,                   # a `ViTMAEForPreTraining` for g='mae' (default `load_mae()`)
         model=None, seed=0, callback=None, progress=False):
-    "Classifier as Generator: progressive resolution (lesson 04) with a masked module between the image and the class loss."
+    """Classifier as Generator: progressive resolution (lesson 04) with a masked module between the image and the
+    class loss."""
     model = prepare(model, seed)
     if g == 'mae': module = MaskedReconstruction(mae if mae is not None else load_mae(device=model.device), mask_ratio)
     else: module = MaskedFill(mask_ratio, patch=16, fill=fill, size=224)
     repeat = (lambda v: module(v.repeat_interleave(count, 0))) if count > 1 else module
     sizes, per, n = octave_sizes(size, n_octaves), split_steps(steps, n_octaves), n_targets(target)
     return octaves(ClassLogProb(model, target), sizes, per, lr=(lr, lr / 3), sigma=(sigma, sigma / 3),
-                   init=soft_noise(sizes[0], n=n, device=model.device), transform=repeat, callback=callback, progress=progress)
+                   init=soft_noise(sizes[0], n=n, device=model.device), transform=repeat, callback=callback,
+                   progress=progress)
 
 # %% ../nbs/08_cag.ipynb #pr01
 @torch.no_grad()
 def grow_stack(stack, side):
-    "A larger `ImageStack` (same colour, alpha, layer step) showing the same picture: layers copied by side, the finer ones zero."
+    """A larger `ImageStack` (same colour, alpha, layer step) showing the same picture: layers copied by side, the
+    finer ones zero."""
     rs = stack.resolutions; step = rs[1] - rs[0] if len(rs) > 1 else 4
-    new = ImageStack(side, n=stack.n, step=step, decorrelate=stack.colour is not None, alpha=stack.alpha).to(next(stack.parameters()).device)
+    new = ImageStack(side, n=stack.n, step=step, decorrelate=stack.colour is not None,
+                     alpha=stack.alpha).to(next(stack.parameters()).device)
     old = dict(zip(rs, stack.layers()))
     scale = lambda r: (new.resolutions[-1] / r) ** new.alpha if new.alpha else 1.0
     if new.ones is not None and 1 in old: new.ones.copy_(old[1] / scale(1))
@@ -137,8 +154,10 @@ def progressive_das(target, *, size=224, steps=400, n_sizes=3, model=None, seed=
     st = StackSettings(**kw)
     def stage(s, n):
         def run(prev, cb):
-            side = s + 2 * int(round(st.jitter * s)) if st.canvas else s   # a canvas is larger than the picture by the jitter
-            return stack_ascent(obj, 1, st, size=s, steps=n, view_size=model.input_size, device=model.device, callback=cb, progress=progress,
+            # a canvas is larger than the picture by the jitter
+            side = s + 2 * int(round(st.jitter * s)) if st.canvas else s
+            return stack_ascent(obj, 1, st, size=s, steps=n, view_size=model.input_size, device=model.device,
+                                callback=cb, progress=progress,
                                 init=None if prev is None else grow_stack(prev.param, side))
         return run
     return chain([stage(s, n) for s, n in zip(octave_sizes(size, n_sizes), split_steps(steps, n_sizes))], callback)

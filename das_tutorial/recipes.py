@@ -29,8 +29,10 @@ class Knob:
 @patch
 def check(self:Knob, name, value):
     "`value` if it is valid for this knob, else a ValueError that names the setting."
-    if self.kind == 'choice':   # a name must be one of the choices; other values (a list, a module) are the recipe's to check
-        if isinstance(value, str) and value not in self.choices: raise ValueError(f"{name} must be one of {list(self.choices)}, got {value!r}.")
+    # a name must be one of the choices; other values (a list, a module) are the recipe's to check
+    if self.kind == 'choice':
+        if isinstance(value, str) and value not in self.choices:
+            raise ValueError(f"{name} must be one of {list(self.choices)}, got {value!r}.")
         return value
     if self.kind in ('text', 'bool'): return value
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -47,7 +49,8 @@ COMMON_ARGS = ('size', 'steps', 'model', 'seed', 'callback', 'progress')   # aft
 
 # %% ../nbs/11_recipes.ipynb #c032
 RECIPES = {}   # name -> `Recipe`, filled as the lesson modules are imported
-RECIPE_MODULES = {'01': 'ascent', '02': 'priors', '03': 'transforms', '04': 'octaves', '05': 'stacks', '06': 'clip', '07': 'dfg', '08': 'cag'}
+RECIPE_MODULES = {'01': 'ascent', '02': 'priors', '03': 'transforms', '04': 'octaves', '05': 'stacks', '06': 'clip',
+                  '07': 'dfg', '08': 'cag'}
 
 # %% ../nbs/11_recipes.ipynb #c032-0
 def setting(default, knob=None): # the default, and the `Knob` a panel and the command line offer (None: no control)
@@ -70,20 +73,26 @@ def knob_of(settings, name): # a settings dataclass, and one of its fields
 
 # %% ../nbs/11_recipes.ipynb #c032-1
 class Recipe:
-    "A lesson's method behind the common signature `fn(target, *, size, steps, model, seed, callback, progress, **knobs)`."
-    def __init__(self, fn, name, lesson, knobs, views=None, quick=None, memory=None, example=None, test_model=None, settings=None):
+    """A lesson's method behind the common signature `fn(target, *, size, steps, model, seed, callback, progress,
+    **knobs)`."""
+    def __init__(self, fn, name, lesson, knobs, views=None, quick=None, memory=None, example=None, test_model=None,
+                 settings=None):
         params = inspect.signature(fn).parameters
         missing = [a for a in COMMON_ARGS if a not in params]
-        if not params or list(params.values())[0].kind != inspect.Parameter.POSITIONAL_OR_KEYWORD: missing = ['target (first, positional)'] + missing
+        if not params or list(params.values())[0].kind != inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            missing = ['target (first, positional)'] + missing
         if missing: raise TypeError(f"Recipe {name!r} lacks the common arguments {missing}.")
         self.fn, self.name, self.lesson, self.views_knob = fn, name, lesson, views
-        self.module = f'das_tutorial.{RECIPE_MODULES[lesson]}'   # the package module that exports it (also when a notebook ran it)
+        # the package module that exports it (also when a notebook ran it)
+        self.module = f'das_tutorial.{RECIPE_MODULES[lesson]}'
         self.settings = settings   # a dataclass of `setting`s whose fields the recipe takes as keywords, or None
         self.defaults = _defaults(params, settings)
-        self.knobs = {**COMMON_KNOBS, **{f.name: f.metadata['knob'] for f in dataclasses.fields(settings or _NoSettings) if 'knob' in f.metadata}, **knobs}
+        self.knobs = {**COMMON_KNOBS,
+                      **{f.name: f.metadata['knob'] for f in dataclasses.fields(settings or _NoSettings) if 'knob' in f.metadata}, **knobs}
         self.knobs = {k: self.knobs[k] for k in self.defaults if k in self.knobs}   # in signature order
         unknown = set(knobs) - set(self.defaults)
-        if unknown: raise TypeError(f"Recipe {name!r} has knobs {sorted(unknown)} that are not arguments of {fn.__name__}.")
+        if unknown:
+            raise TypeError(f"Recipe {name!r} has knobs {sorted(unknown)} that are not arguments of {fn.__name__}.")
         self.quick, self.memory, self.example, self.test_model = dict(quick or {}), memory, example, test_model
         functools.update_wrapper(self, fn)
 
@@ -106,7 +115,8 @@ def views(self:Recipe, **kw):
 
 @patch
 def method(self:Recipe, size, evaluations, model=None, **kw):
-    "A function (target, seed) -> Run that spends `evaluations` model evaluations per image at `size` px, for `compare`."
+    """A function (target, seed) -> Run that spends `evaluations` model evaluations per image at `size` px, for
+    `compare`."""
     steps = max(1, evaluations // self.views(**kw))
     def run(target, seed): return self(target, size=size, steps=steps, model=model, seed=seed, progress=False, **kw)
     run.cache_key = run_key(self.module, self.name, size=size, steps=steps, model=model, **kw)   # for `compare`'s cache
@@ -114,7 +124,8 @@ def method(self:Recipe, size, evaluations, model=None, **kw):
 
 
 @patch
-def __repr__(self:Recipe): return f"Recipe({self.name!r}, lesson {self.lesson}: {', '.join(f'{k}={v!r}' for k, v in self.defaults.items() if k in self.knobs)})"
+def __repr__(self:Recipe):
+    return f"Recipe({self.name!r}, lesson {self.lesson}: {', '.join(f'{k}={v!r}' for k, v in self.defaults.items() if k in self.knobs)})"
 
 # %% ../nbs/11_recipes.ipynb #c032-3
 def recipe(name,           # registry name, e.g. 'naive'
@@ -123,7 +134,8 @@ def recipe(name,           # registry name, e.g. 'naive'
            quick=None,     # settings for quick mode (`QUICK`), e.g. dict(size=64, steps=10)
            memory=None,    # callable settings -> bytes the run needs, when that can be large
            example=None,   # an example target for panels (default 'jellyfish')
-           test_model=None, # callable -> a model that works offline, for panel and browser tests (default: the default classifier)
+           # callable -> a model that works offline, for panel and browser tests (default: the default classifier)
+           test_model=None,
            settings=None,  # a dataclass of `setting`s the recipe takes as keywords (its defaults and knobs)
            **knobs):       # a `Knob` per setting that a panel should offer
     "Decorator: register a recipe function under `name`; returns the `Recipe`, which is called like the function."
@@ -140,12 +152,16 @@ def get_recipe(name):
 
 # %% ../nbs/11_recipes.ipynb #r005
 def all_recipes():
-    "Import every lesson module (`RECIPE_MODULES`) and return the package's registry (name -> `Recipe`), with the package's own version of each recipe."
-    package = importlib.import_module('das_tutorial.recipes')   # the installed module's registry and class, also when a notebook runs this
+    """Import every lesson module (`RECIPE_MODULES`) and return the package's registry (name -> `Recipe`), with the
+    package's own version of each recipe."""
+    # the installed module's registry and class, also when a notebook runs this
+    package = importlib.import_module('das_tutorial.recipes')
     for lesson, m in RECIPE_MODULES.items():
         mod = importlib.import_module(f'das_tutorial.{m}')
-        for v in vars(mod).values():   # a notebook that re-ran a lesson's cells may have registered its own copy: take the package's
-            if isinstance(v, package.Recipe) and v.lesson == lesson and v.fn.__module__ == mod.__name__: package.RECIPES[v.name] = v
+        # a notebook that re-ran a lesson's cells may have registered its own copy: take the package's
+        for v in vars(mod).values():
+            if isinstance(v, package.Recipe) and v.lesson == lesson and v.fn.__module__ == mod.__name__:
+                package.RECIPES[v.name] = v
     return package.RECIPES
 
 # %% ../nbs/11_recipes.ipynb #c032-5
@@ -159,7 +175,8 @@ def n_targets(target): # a class (name or index), a prompt, or a list of them: o
     return len(target) if isinstance(target, (list, tuple)) else 1
 
 # %% ../nbs/11_recipes.ipynb #21da7ccc
-VIEW_BYTES_PER_PIXEL = 2400   # forward + backward activations of one view, per pixel (lite0 1.7 kB, lite2 2.3 kB: bench/view_memory.py)
+# forward + backward activations of one view, per pixel (lite0 1.7 kB, lite2 2.3 kB: bench/view_memory.py)
+VIEW_BYTES_PER_PIXEL = 2400
 
 # %% ../nbs/11_recipes.ipynb #21da7ccc-1
 def total_memory(device): # a torch.device
@@ -169,7 +186,8 @@ def total_memory(device): # a torch.device
 
 # %% ../nbs/11_recipes.ipynb #21da7ccc-2
 def run_bytes(recipe, target, settings):
-    "Rough bytes a run of `recipe` needs: its parameterisation (`memory=`) and the views' activations, for every picture in the batch."
+    """Rough bytes a run of `recipe` needs: its parameterisation (`memory=`) and the views' activations, for every
+    picture in the batch."""
     v = {**recipe.defaults, **settings}
     n = len(target) if isinstance(target, (list, tuple)) else int(v.get('n') or 1)
     side = max(int(v.get('size') or 224), 224) * max(1.0, float(v.get('resize_max') or 1.0))
@@ -182,5 +200,6 @@ def check_memory(recipe, target, settings, device=None): # device: default the m
     device = device or (model_device if isinstance(model_device, torch.device) else default_device())
     need, have = run_bytes(recipe, target, settings), total_memory(device)
     if need > 0.8 * have:
-        raise MemoryError(f"{recipe.name} with these settings would need about {need / 2**30:,.0f} GiB of memory; {device.type} has {have / 2**30:.0f} GiB. "
+        raise MemoryError(f"{recipe.name} with these settings would need about {need / 2**30:,.0f} GiB of memory; "
+                          f"{device.type} has {have / 2**30:.0f} GiB. "
                           f"Use fewer views per step, fewer pictures at once or a smaller size.")

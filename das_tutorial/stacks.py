@@ -36,22 +36,26 @@ def upsample_matrix(r, R):
 
 # %% ../nbs/05_image_stacks.ipynb #c008-1
 class Bags(nn.Module):
-    "A sparse matrix M kept as `embedding_bag` arguments: `mm(table)` is M @ table, rows of `table` gathered and weighted."
+    """A sparse matrix M kept as `embedding_bag` arguments: `mm(table)` is M @ table, rows of `table` gathered and
+    weighted."""
     def __init__(self, M): # a dense 2-d matrix, mostly zeros; or its (idx, off, w) from `Bags.args`
         super().__init__()
-        for name, t in zip(('idx', 'off', 'w'), M if isinstance(M, tuple) else Bags.args(M)): self.register_buffer(name, t, persistent=False)
+        for name, t in zip(('idx', 'off', 'w'), M if isinstance(M, tuple) else Bags.args(M)):
+            self.register_buffer(name, t, persistent=False)
     @staticmethod
     def args(M):
         "`embedding_bag`'s indices, offsets and weights for M."
         rows, cols = M.nonzero(as_tuple=True)                       # row-major order: one bag per row of M
         return cols, F.pad(torch.bincount(rows, minlength=len(M)).cumsum(0)[:-1], (1, 0)), M[rows, cols].float()
-    def mm(self, table): return torch.embedding_bag(table, self.idx, self.off, per_sample_weights=self.w)[0]   # `F.embedding_bag`'s op (mode 'sum'), without its Python checks
+    # `F.embedding_bag`'s op (mode 'sum'), without its Python checks
+    def mm(self, table): return torch.embedding_bag(table, self.idx, self.off, per_sample_weights=self.w)[0]
 
 # %% ../nbs/05_image_stacks.ipynb #c008b
 def buckets(sides,   # sorted layer sides
             R, c,    # output side, channels
             budget): # floats of intermediate per bucket
-    "Split `sides` into consecutive groups whose padded intermediate (count * largest side * c * R floats) fits in `budget`."
+    """Split `sides` into consecutive groups whose padded intermediate (count * largest side * c * R floats) fits in
+    `budget`."""
     groups = [[]]
     for r in sides:
         if groups[-1] and (len(groups[-1]) + 1) * r * c * R > budget: groups.append([])
@@ -60,13 +64,16 @@ def buckets(sides,   # sorted layer sides
 
 # %% ../nbs/05_image_stacks.ipynb #c008b-1
 class _UpsampleSum(torch.autograd.Function):
-    "Sum of the upsampled layers of all buckets, (n, 3, R, R), each table times its layers' scales first (if `alpha`); the backward applies the transposed taps and the same scales."
+    """Sum of the upsampled layers of all buckets, (n, 3, R, R), each table times its layers' scales first (if
+    `alpha`); the backward applies the transposed taps and the same scales."""
     @staticmethod
     def forward(ctx, st, *tables):
         R, c, out = st.size, 3 * st.n, None
         for (K, w), P, s, cols, rows in zip(st.shapes, tables, st.scales(), st.cols, st.rows):
-            P = P.detach() if s is None else P * s                                  # scaled a bucket at a time, while it is in cache
-            y = cols.mm(P.view(-1, c * w))                                          # (K*R, c*w): rows (k, J), cols (ch, i)
+            # scaled a bucket at a time, while it is in cache
+            P = P.detach() if s is None else P * s
+            # (K*R, c*w): rows (k, J), cols (ch, i)
+            y = cols.mm(P.view(-1, c * w))
             y = y.view(K, R, c * w).transpose(1, 2).contiguous().view(K * c * w, R)  # rows (k, ch, i), cols J
             o = rows.mm(y)                                                          # (c*R, R): rows (ch, I), cols J
             out = o if out is None else out.add_(o)
@@ -90,12 +97,15 @@ def squash(x):
 # %% ../nbs/05_image_stacks.ipynb #c008c-1
 @functools.lru_cache(maxsize=8)
 def _taps(groups, size, c):
-    "The sparse matrices of every bucket (cols, rows and their transposes), built once per (layer groups, side, channels): a recipe call, a panel preview and a benchmark repeat reuse them."
+    """The sparse matrices of every bucket (cols, rows and their transposes), built once per (layer groups, side,
+    channels): a recipe call, a panel preview and a benchmark repeat reuse them."""
     cols, rows = [], []
     for g in groups:
         A = [upsample_matrix(r, size) for r in g]
-        cols.append(torch.block_diag(*A))                                                                   # (k, J) <- (k, j)
-        rows.append(torch.cat([torch.block_diag(*[F.pad(a, (0, g[-1] - a.shape[1]))] * c) for a in A], 1))  # (ch, I) <- (k, ch, i)
+        # (k, J) <- (k, j)
+        cols.append(torch.block_diag(*A))
+        # (ch, I) <- (k, ch, i)
+        rows.append(torch.cat([torch.block_diag(*[F.pad(a, (0, g[-1] - a.shape[1]))] * c) for a in A], 1))
     return tuple([Bags.args(M) for M in Ms] for Ms in (cols, rows, [M.T for M in cols], [M.T for M in rows]))
 
 # %% ../nbs/05_image_stacks.ipynb #c008c-2
@@ -106,37 +116,42 @@ class ImageStack(nn.Module):
                  step=4,               # resolutions range(1, size+1, step)
                  resolutions=None,     # or an explicit list of sides
                  decorrelate=False,    # mix the channels with `decorrelation_matrix()` before squashing (see below)
-                 alpha=0.0,            # each layer of side r is its parameters times (r_max/r)**alpha: with Adam, coarse layers step further
+                 alpha=0.0,            # layer of side r: its parameters × (r_max/r)**alpha (coarse layers step further)
                  fast=True,            # False: the reference loop (same parameters, same result)
                  budget=2**18):        # floats of intermediate per bucket (about a CPU's L2 cache)
         super().__init__()
         self.register_buffer('colour', decorrelation_matrix() if decorrelate else None)
         if step < 1: raise ValueError(f"step must be >= 1, got {step}.")
         rs = sorted(set(resolutions if resolutions is not None else range(1, size + 1, step)))
-        if not rs or rs[0] < 1 or rs[-1] > size: raise ValueError(f"resolutions must lie in 1..{size}, got {rs[:3]}...{rs[-3:]}.")
+        if not rs or rs[0] < 1 or rs[-1] > size:
+            raise ValueError(f"resolutions must lie in 1..{size}, got {rs[:3]}...{rs[-3:]}.")
         self.size, self.n, self.fast, self.resolutions, self.alpha, c = size, n, fast, rs, alpha, 3 * n
         self.ones = nn.Parameter(torch.zeros(n, 3, 1, 1)) if 1 in rs else None
         self.groups = buckets([r for r in rs if r > 1], size, c, budget)
         self.shapes = [(len(g), g[-1]) for g in self.groups]                       # (layers, padded side) per bucket
-        # one table per bucket: row (k, j) is column j of layer k, entries (channel, row i) padded to the bucket's side
         self.tables = nn.ParameterList([nn.Parameter(torch.zeros(sum(g), c, g[-1])) for g in self.groups])
-        self.cols, self.rows, self.colsT, self.rowsT = (nn.ModuleList(Bags(M) for M in Ms) for Ms in _taps(tuple(map(tuple, self.groups)), size, c))
+        taps = _taps(tuple(map(tuple, self.groups)), size, c)   # the sparse up-sampling taps, built once per shape
+        self.cols, self.rows, self.colsT, self.rowsT = (nn.ModuleList(Bags(M) for M in Ms) for Ms in taps)
         scale = lambda r: float((rs[-1] / r) ** alpha)
         for i, g in enumerate(self.groups):   # one factor per table row, as buffers so that they move with the module
-            self.register_buffer(f'scale{i}', torch.cat([torch.full((r,), scale(r)) for r in g]).view(-1, 1, 1) if alpha else None, persistent=False)
+            self.register_buffer(f'scale{i}',
+                                 torch.cat([torch.full((r,), scale(r)) for r in g]).view(-1, 1, 1) if alpha else None,
+                                 persistent=False)
         self.ones_scale = scale(1)
 
 # %% ../nbs/05_image_stacks.ipynb #c020-p0
 @patch
 def layers(self:ImageStack):
-    "The layers as a list of (n, 3, r, r) tensors (views of the parameters, times their scale if `alpha`; differentiable)."
+    """The layers as a list of (n, 3, r, r) tensors (views of the parameters, times their scale if `alpha`;
+    differentiable)."""
     out = [self._ones()] if self.ones is not None else []
     for g, P in zip(self.groups, self._tables()):
         for r, X in zip(g, P.split(g)): out.append(X[:, :, :r].view(r, self.n, 3, r).permute(1, 2, 3, 0))
     return out
 
 @patch
-def scales(self:ImageStack): return [getattr(self, f'scale{i}') for i in range(len(self.groups))]   # each table's row factors (None if `alpha` is 0)
+# each table's row factors (None if `alpha` is 0)
+def scales(self:ImageStack): return [getattr(self, f'scale{i}') for i in range(len(self.groups))]
 
 @patch
 def _tables(self:ImageStack): return [P if s is None else P * s for P, s in zip(self.tables, self.scales())]
@@ -162,7 +177,8 @@ def forward(self:ImageStack):
 # %% ../nbs/05_image_stacks.ipynb #s101
 COLOUR_CORRELATION = torch.tensor([[0.26, 0.09, 0.02],
                                    [0.27, 0.00, -0.05],
-                                   [0.27, -0.09, 0.03]])    # Lucid's sqrt of the ImageNet colour covariance (rows R, G, B)
+                                   # Lucid's sqrt of the ImageNet colour covariance (rows R, G, B)
+                                   [0.27, -0.09, 0.03]])
 
 # %% ../nbs/05_image_stacks.ipynb #s101-1
 def decorrelation_matrix():
@@ -176,7 +192,8 @@ def to_rgb(x, matrix): # x (N, 3, H, W) in the decorrelated space
 
 # %% ../nbs/05_image_stacks.ipynb #c015
 def stack_bytes(size, n=1, step=4):
-    "Rough bytes an image stack of side `size` needs: parameters, gradients and momentum, the sparse taps, and a few images."
+    """Rough bytes an image stack of side `size` needs: parameters, gradients and momentum, the sparse taps, and a few
+    images."""
     rs = range(1, size + 1, step)
     params = 3 * n * sum(r * r for r in rs)
     taps = 2 * 2 * 12 * 4 * 3 * n * size * len(rs)      # rows/cols and their transposes: 4 taps, index + weight
@@ -193,37 +210,52 @@ def _crop_run(run, j, size):
 # %% ../nbs/05_image_stacks.ipynb #c015-s
 @dataclass(frozen=True)
 class StackSettings:
-    "Lesson 05's method besides the objective and the picture's size: the stack, its views, its optimiser; each default written once."
+    """Lesson 05's method besides the objective and the picture's size: the stack, its views, its optimiser; each
+    default written once."""
     count: int = setting(4, Knob('int', 1, 32, 1, label='views'))                   # views per step
-    jitter: float = setting(1/6, Knob('float', 0, 0.45, 0.01, label='jitter (× side)'))  # a view: a crop this much smaller (0: whole)
-    noise: float = setting(0.2, Knob('float', 0, 1, 0.05, label='noise'))           # on each view: half-width (uniform) or std
+    # a view: a crop this much smaller (0: whole)
+    jitter: float = setting(1/6, Knob('float', 0, 0.45, 0.01, label='jitter (× side)'))
+    # on each view: half-width (uniform) or std
+    noise: float = setting(0.2, Knob('float', 0, 1, 0.05, label='noise'))
     noise_kind: str = setting('uniform', Knob('choice', choices=('uniform', 'gaussian'), label='noise kind'))
     lr: float = setting(6e-4, Knob('log', 1e-4, 10, 0.01))                         # learning rate
-    step: int = setting(4, Knob('int', 1, 32, 1, label='layer step'))              # layer sides range(1, size + 1, step)
+    # layer sides range(1, size + 1, step)
+    step: int = setting(4, Knob('int', 1, 32, 1, label='layer step'))
     decorrelate: bool = setting(True, Knob('bool', label='decorrelated colour'))
-    optimizer: str = setting('adamw', Knob('choice', choices=('sgd', 'adam', 'adamw')))  # 'adamw' is torch's fused kernel
-    grad_clip: float = setting(1.0, Knob('float', 0, 10, 0.1, label='gradient clip (0: off)'))  # each step's gradient norm
-    alpha: float = setting(1.0, Knob('float', 0, 2, 0.1, label='coarse-layer scale α'))  # layer of side r times (r_max/r)**alpha
+    # 'adamw' is torch's fused kernel
+    optimizer: str = setting('adamw', Knob('choice', choices=('sgd', 'adam', 'adamw')))
+    # each step's gradient norm
+    grad_clip: float = setting(1.0, Knob('float', 0, 10, 0.1, label='gradient clip (0: off)'))
+    # layer of side r times (r_max/r)**alpha
+    alpha: float = setting(1.0, Knob('float', 0, 2, 0.1, label='coarse-layer scale α'))
     angle: float = setting(15.0, Knob('float', 0, 45, 1, label='rotation (± degrees)'))  # random rotation of each view
-    canvas: bool = setting(False, Knob('bool', label='canvas (reference crops)'))  # exact windows of a stack larger by the jitter
-    resize_min: float = setting(0.5, Knob('float', 0.25, 2, 0.05, label='view size min (× input)'))  # each step the views are
-    resize_max: float = setting(1.2, Knob('float', 0.25, 2, 0.05, label='view size max (× input)'))  # resized at random; 1, 1: off
-    scales: tuple = setting(None)                                                   # lesson 03's zoom inside the crops; None: off
+    # exact windows of a stack larger by the jitter
+    canvas: bool = setting(False, Knob('bool', label='canvas (reference crops)'))
+    # each step the views are
+    resize_min: float = setting(0.5, Knob('float', 0.25, 2, 0.05, label='view size min (× input)'))
+    # resized at random; 1, 1: off
+    resize_max: float = setting(1.2, Knob('float', 0.25, 2, 0.05, label='view size max (× input)'))
+    # lesson 03's zoom inside the crops; None: off
+    scales: tuple = setting(None)
 
 # %% ../nbs/05_image_stacks.ipynb #c015-v
 @patch
 def views(self:StackSettings, size, view_size): # the picture's side, and the model's input side (None: the stack's)
-    "The transform from pictures to the model's views, and the jitter in pixels; every 'off' (0, 1 and 1) is read here, once."
+    """The transform from pictures to the model's views, and the jitter in pixels; every 'off' (0, 1 and 1) is read
+    here, once."""
     j = int(round(self.jitter * size))
     if not 0 <= j < size: raise ValueError(f"jitter is a fraction of the side in [0, 1), got {self.jitter}.")
-    views = RandomViews(self.count, jitter=2 * j if self.canvas else j, noise=self.noise, noise_kind=self.noise_kind, size=view_size,
+    views = RandomViews(self.count, jitter=2 * j if self.canvas else j, noise=self.noise, noise_kind=self.noise_kind,
+                        size=view_size,
                         scales=self.scales, angle=self.angle)
     lo, hi = self.resize_min, self.resize_max
     if (lo, hi) != (1, 1):
         if not 0 < lo <= hi: raise ValueError(f"resize must be (low, high) with 0 < low <= high, got {(lo, hi)}.")
-        ref = view_size or (size + 2 * j if self.canvas else size)   # a model without a fixed input size sees the stack's side
+        # a model without a fixed input size sees the stack's side
+        ref = view_size or (size + 2 * j if self.canvas else size)
         views = v2.Compose([views, v2.RandomResize(max(8, round(lo * ref)), round(hi * ref) + 1)])
-    return (lambda images: views(images).contiguous(memory_format=torch.channels_last)), j   # lite0 runs faster on channels-last
+    # lite0 runs faster on channels-last
+    return (lambda images: views(images).contiguous(memory_format=torch.channels_last)), j
 
 # %% ../nbs/05_image_stacks.ipynb #c015-2
 def stack_ascent(objective,        # views -> one score per view
@@ -232,15 +264,18 @@ def stack_ascent(objective,        # views -> one score per view
                  *, size,          # side of the picture
                  steps,            # optimiser steps
                  view_size=224,    # side of the views the objective sees
-                 init=None,        # an `ImageStack` to continue from (lesson 08 grows one), instead of a new one at zero
+                 # an `ImageStack` to continue from (lesson 08 grows one), instead of a new one at zero
+                 init=None,
                  device='cpu', callback=None, progress=False, snapshot_every=0,
                  **changes):       # settings to change from `settings`, e.g. count=8
     "Direct Ascent Synthesis for any objective: an image stack ascended through jittered, noisy views; returns a `Run`."
     s = dataclasses.replace(settings or StackSettings(), **changes)
     to_model, j = s.views(size, view_size)
     side = size + 2 * j if s.canvas else size
-    param = init if init is not None else ImageStack(side, n=n, step=s.step, decorrelate=s.decorrelate, alpha=s.alpha).to(device)
-    run = ascend(param, objective, steps=steps, lr=s.lr, optimizer=s.optimizer, transform=to_model, grad_clip=s.grad_clip or None,
+    param = init if init is not None else ImageStack(side, n=n, step=s.step, decorrelate=s.decorrelate,
+                                                     alpha=s.alpha).to(device)
+    run = ascend(param, objective, steps=steps, lr=s.lr, optimizer=s.optimizer, transform=to_model,
+                 grad_clip=s.grad_clip or None,
                  snapshot_every=snapshot_every, callback=callback, progress=progress)
     return _crop_run(run, j, size) if s.canvas else run
 
@@ -254,7 +289,8 @@ def classifier_head(model): # a `Normalized` classifier
 def pooled_features(model,     # a `Normalized` classifier
                     x,         # images in [0, 1]
                     head=None): # its `classifier_head`, if already found
-    "The input of the classifier's last linear layer (its pooled features), (N, D), and the logits, (N, classes); features None if the model has no such layer."
+    """The input of the classifier's last linear layer (its pooled features), (N, D), and the logits, (N, classes);
+    features None if the model has no such layer."""
     head, got = head or classifier_head(model), {}
     hook = head.register_forward_hook(lambda m, inputs, out: got.update(f=inputs[0])) if head is not None else None
     try: logits = model(x)                              # checks the model's output first
@@ -265,24 +301,35 @@ def pooled_features(model,     # a `Normalized` classifier
 
 # %% ../nbs/05_image_stacks.ipynb #ff0f38bd
 class ClassCosine(ClassObjective):
-    "Maximise the cosine between the pooled features and the target class's row of the last layer (the logit, with a warning, for a model that does not end in one)."
+    """Maximise the cosine between the pooled features and the target class's row of the last layer (the logit, with a
+    warning, for a model that does not end in one)."""
     def __call__(self, views):
         if not hasattr(self, 'head'): self.head = classifier_head(self.model)   # found once, not every step
         f, logits = pooled_features(self.model, views, self.head)
-        if int(self.targets.max()) >= logits.shape[1]: raise ValueError(f"Target class {int(self.targets.max())} is out of range for {self.model.name}, which has {logits.shape[1]} outputs.")
+        if int(self.targets.max()) >= logits.shape[1]:
+            raise ValueError(f"Target class {int(self.targets.max())} is out of range for {self.model.name}, which has "
+                             f"{logits.shape[1]} outputs.")
         t = per_view(self.targets, len(views)).to(logits.device)
         self.last_prob = logits.detach().softmax(-1).gather(1, t[:, None])[:, 0]
         if f is None:
-            if not getattr(self, 'warned', False): warnings.warn(f"{self.model.name} does not end in an nn.Linear whose rows are its classes: the cosine cannot be read, the logit is ascended instead."); self.warned = True
+            if not getattr(self, 'warned', False):
+                warnings.warn(f"{self.model.name} does not end in an nn.Linear whose rows are its classes: the cosine "
+                              "cannot be read, the logit is ascended instead.")
+                self.warned = True
             return logits.gather(1, t[:, None])[:, 0]
         return F.cosine_similarity(f, self.head.weight[t], dim=-1)
 
 # %% ../nbs/05_image_stacks.ipynb #c015b
-CROPS = dict(jitter=1/6, noise=0.2, noise_kind='uniform', canvas=True)   # the reference code path's views: jittered windows of a canvas, uniform noise
-BLOG = dict(size=336, steps=100, count=16, jitter=56/336, noise=0.2, noise_kind='uniform', canvas=False, step=4, decorrelate=False,
-            optimizer='sgd', lr=0.005, grad_clip=0, alpha=0.0, angle=0.0, resize_min=1, resize_max=1, score='logit')   # the blog post's snippet
+# the reference code path's views: jittered windows of a canvas, uniform noise
+CROPS = dict(jitter=1/6, noise=0.2, noise_kind='uniform', canvas=True)
+BLOG = dict(size=336, steps=100, count=16, jitter=56/336, noise=0.2, noise_kind='uniform', canvas=False, step=4,
+            decorrelate=False,
+            # the blog post's snippet
+            optimizer='sgd', lr=0.005, grad_clip=0, alpha=0.0, angle=0.0, resize_min=1, resize_max=1, score='logit')
 BLOG_224 = dict(BLOG, size=224)   # the same at the model's 224 px: jitter 1/6 of the side (37 px), layers 1, 5, ... 221
-SGD_TUNED = dict(CROPS, count=8, lr=0.3, optimizer='sgd', grad_clip=0, alpha=0.0, angle=0.0, resize_min=1, resize_max=1, score='logit')  # the post's method, rate tuned
+# the post's method, rate tuned
+SGD_TUNED = dict(CROPS, count=8, lr=0.3, optimizer='sgd', grad_clip=0, alpha=0.0, angle=0.0, resize_min=1,
+                 resize_max=1, score='logit')
 SCORES = dict(logit=ClassLogit, cosine=ClassCosine)
 
 def class_score(model, target, score='cosine'): # 'cosine' (`ClassCosine`) or 'logit' (`ClassLogit`)
@@ -293,20 +340,26 @@ def class_score(model, target, score='cosine'): # 'cosine' (`ClassCosine`) or 'l
 
 # %% ../nbs/05_image_stacks.ipynb #c015b-1
 @recipe('das', '05', views='count', settings=StackSettings, quick=dict(size=64, steps=8, lr=3e-3),
-        memory=lambda v: stack_bytes(v['size'] + (2 * int(v['jitter'] * v['size']) if v.get('canvas') else 0), 1, v['step']),
+        memory=lambda v: stack_bytes(v['size'] + (2 * int(v['jitter'] * v['size']) if v.get('canvas') else 0), 1,
+                                     v['step']),
         score=Knob('choice', choices=('logit', 'cosine'), label='objective'))
 def das(target,              # class name or index, a list of them (one image each), or None with `objective`
         *, size=224,         # output side R
         steps=100,           # optimiser steps
-        score='cosine',      # 'cosine': the cosine between pooled features and the class's row (`ClassCosine`); 'logit': the logit
+        # 'cosine': the cosine between pooled features and the class's row (`ClassCosine`); 'logit': the logit
+        score='cosine',
         model=None, seed=0, callback=None, progress=False, snapshot_every=0,
-        objective=None, n=None, # any views -> scores callable instead of the class's score, and its batch (default: one per target)
-        **settings):         # `StackSettings` fields: count, jitter, noise, lr, optimizer, ... (their defaults are that class's)
-    "Direct Ascent Synthesis of a class: `stack_ascent` on the class's cosine (or logit), with the common recipe signature."
+        # any views -> scores callable instead of the class's score, and its batch (default: one per target)
+        objective=None, n=None,
+        # `StackSettings` fields: count, jitter, noise, lr, optimizer, ... (their defaults are that class's)
+        **settings):
+    """Direct Ascent Synthesis of a class: `stack_ascent` on the class's cosine (or logit), with the common recipe
+    signature."""
     model = prepare(model, seed)
     objective = objective if objective is not None else class_score(model, target, score)
     n = n or len(getattr(objective, 'targets', [0]))
-    return stack_ascent(objective, n, StackSettings(**settings), size=size, steps=steps, view_size=model.input_size, device=model.device,
+    return stack_ascent(objective, n, StackSettings(**settings), size=size, steps=steps, view_size=model.input_size,
+                        device=model.device,
                         callback=callback, progress=progress, snapshot_every=snapshot_every)
 
 # %% ../nbs/05_image_stacks.ipynb #b55c3b02
@@ -325,18 +378,22 @@ def layer_grad_rms(stack,           # an `ImageStack`
 def _extractor(net, layers):
     from timm.models import create_feature_extractor
     try: return create_feature_extractor(net, return_nodes=list(layers))
-    finally: net.eval()   # tracing switches the network to train mode and back; make sure an error cannot leave it there
+    # tracing switches the network to train mode and back; make sure an error cannot leave it there
+    finally: net.eval()
 
 # %% ../nbs/05_image_stacks.ipynb #6d71e33e-1
 def layer_outputs(model,  # a `Normalized` classifier
-                  names,  # inner layers, as in `model.model.named_modules()` ('blocks.4'; a leading 'model.' is accepted)
+                  # inner layers, as in `model.model.named_modules()` ('blocks.4'; a leading 'model.' is accepted)
+                  names,
                   x):     # images in [0, 1]
-    "{name: activation} of the named inner layers for images `x` (a feature extractor built once per model and layer set)."
+    """{name: activation} of the named inner layers for images `x` (a feature extractor built once per model and layer
+    set)."""
     layers = tuple(n.removeprefix('model.') for n in names)
     known = dict(model.model.named_modules())
     if any(l not in known for l in layers):
         tops = [n for n in known if n.count('.') == 1 and n.startswith('blocks')]
-        raise KeyError(f"Cannot read layer(s) {[n for n, l in zip(names, layers) if l not in known]} of {model.name}; its blocks are {tops[:10]}.")
+        raise KeyError(f"Cannot read layer(s) {[n for n, l in zip(names, layers) if l not in known]} of {model.name}; "
+                       f"its blocks are {tops[:10]}.")
     fx = _extractor(model.model, layers)
     acts = fx((x - model.mean) / model.std)
     return {n: acts[l] for n, l in zip(names, layers)}
@@ -351,7 +408,8 @@ class ChannelObjective:
         self.channels = torch.tensor(channel if isinstance(channel, (list, tuple)) else [channel])
     def __call__(self, views):
         a = layer_outputs(self.model, [self.layer], views)[self.layer]
-        if int(self.channels.max()) >= a.shape[1]: raise ValueError(f"{self.layer} has {a.shape[1]} channels; asked for {int(self.channels.max())}.")
+        if int(self.channels.max()) >= a.shape[1]:
+            raise ValueError(f"{self.layer} has {a.shape[1]} channels; asked for {int(self.channels.max())}.")
         c = per_view(self.channels, len(views)).to(a.device)
         return a[torch.arange(len(a), device=a.device), c].mean((1, 2))
 
@@ -363,7 +421,8 @@ def gram(features): # (N, C, H, W)
 
 # %% ../nbs/05_image_stacks.ipynb #00be85fb-1
 class StyleObjective:
-    "Match `style`'s feature Gram matrices and `content`'s features: score = -(style loss + content loss), both relative."
+    """Match `style`'s feature Gram matrices and `content`'s features: score = -(style loss + content loss), both
+    relative."""
     def __init__(self, model, style, content=None,           # images (1, 3, h, w); content must be the output size
                  style_layers=('blocks.0', 'blocks.1', 'blocks.2', 'blocks.3'),
                  content_layer='blocks.2',
@@ -376,7 +435,8 @@ class StyleObjective:
             self.content = None if content is None else layer_outputs(self.model, [content_layer], content)[content_layer]
     def __call__(self, views):
         acts = layer_outputs(self.model, self.style_layers + [self.content_layer], views)
-        loss = self.style_weight * sum(((gram(acts[n]) - g) ** 2).mean((1, 2)) / g.pow(2).mean() for n, g in self.grams.items())
+        loss = self.style_weight * sum(((gram(acts[n]) - g) ** 2).mean((1, 2)) / g.pow(2).mean() for n,
+                                       g in self.grams.items())
         if self.content is not None:
             loss = loss + self.content_weight * ((acts[self.content_layer] - self.content) ** 2).mean((1, 2, 3)) / self.content.pow(2).mean()
         return -loss

@@ -36,8 +36,10 @@ def _non_negative(name, value):
 class RandomViews:
     "`count` random views of each image in one batched resampling: crop jitter, zoom, rotation, colour, noise."
     def __init__(self, count=8,      # views per image
-                 jitter=0,           # each view: a crop `jitter` px smaller, at a random offset in 0..jitter, resized back
-                 noise=0.0,          # amount of noise added to every view: the std (Gaussian) or the half-width (uniform)
+                 # each view: a crop `jitter` px smaller, at a random offset in 0..jitter, resized back
+                 jitter=0,
+                 # amount of noise added to every view: the std (Gaussian) or the half-width (uniform)
+                 noise=0.0,
                  scales=None,        # (low, high): extra random zoom factor per view; None: no zoom
                  angle=0.0,          # random rotation in ±`angle` degrees
                  colour=0.0,         # per-channel gain in 1±colour and offset in ±colour
@@ -45,14 +47,19 @@ class RandomViews:
                  mode='bilinear',    # grid_sample interpolation
                  padding='reflection', # what the views see outside the image
                  noise_kind='gaussian'): # 'gaussian' or 'uniform' (the reference DAS code's)
-        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1: raise ValueError(f"count must be a positive int, got {count!r}.")
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+            raise ValueError(f"count must be a positive int, got {count!r}.")
         self.count, self.jitter = int(count), int(_non_negative('jitter', jitter))
-        self.noise, self.angle, self.colour = _non_negative('noise', noise), _non_negative('angle', angle), _non_negative('colour', colour)
+        self.noise, self.angle = _non_negative('noise', noise), _non_negative('angle', angle)
+        self.colour = _non_negative('colour', colour)
         if scales is not None:
             scales = (float(scales),) * 2 if isinstance(scales, (int, float)) else tuple(float(s) for s in scales)
-            if len(scales) != 2 or not 0 < scales[0] <= scales[1]: raise ValueError(f"scales must be (low, high) with 0 < low <= high, got {scales}.")
-        if size is not None and (min((size,) if isinstance(size, int) else size) < 1): raise ValueError(f"size must be positive, got {size}.")
-        if noise_kind not in ('gaussian', 'uniform'): raise ValueError(f"noise_kind must be 'gaussian' or 'uniform', got {noise_kind!r}.")
+            if len(scales) != 2 or not 0 < scales[0] <= scales[1]:
+                raise ValueError(f"scales must be (low, high) with 0 < low <= high, got {scales}.")
+        if size is not None and (min((size,) if isinstance(size, int) else size) < 1):
+            raise ValueError(f"size must be positive, got {size}.")
+        if noise_kind not in ('gaussian', 'uniform'):
+            raise ValueError(f"noise_kind must be 'gaussian' or 'uniform', got {noise_kind!r}.")
         self.scales, self.size, self.mode, self.padding, self.noise_kind = scales, size, mode, padding, noise_kind
 
 # %% ../nbs/03_transforms.ipynb #c012-p0
@@ -60,7 +67,9 @@ class RandomViews:
 def matrices(self:RandomViews, n, h, w, device=None):
     "One random affine matrix per view, (n, 2, 3), in `affine_grid`'s normalised coordinates."
     j = self.jitter
-    if j >= min(h, w): raise ValueError(f"jitter={j} asks for a crop of {h - j}x{w - j} px from a {h}x{w} image: the crop must fit, so jitter must be < {min(h, w)}.")
+    if j >= min(h, w):
+        raise ValueError(f"jitter={j} asks for a crop of {h - j}x{w - j} px from a {h}x{w} image: the crop must fit, "
+                         f"so jitter must be < {min(h, w)}.")
     zoom = torch.empty(n, device=device).uniform_(*self.scales) if self.scales else torch.ones(n, device=device)
     sx, sy = (w - j) / w / zoom, (h - j) / h / zoom                       # half-widths of the crop
     ox, oy = (torch.randint(0, j + 1, (n,), device=device).float() for _ in range(2))
@@ -84,7 +93,8 @@ def __call__(self:RandomViews, images): # (N, 3, H, W)
         gain = torch.empty(len(x), 3, 1, 1, device=x.device, dtype=x.dtype).uniform_(1 - self.colour, 1 + self.colour)
         offset = torch.empty(len(x), 3, 1, 1, device=x.device, dtype=x.dtype).uniform_(-self.colour, self.colour)
         x = (x * gain + offset).clamp(0, 1)
-    if self.noise: x = x + self.noise * (torch.randn_like(x) if self.noise_kind == 'gaussian' else 2 * torch.rand_like(x) - 1)
+    if self.noise:
+        x = x + self.noise * (torch.randn_like(x) if self.noise_kind == 'gaussian' else 2 * torch.rand_like(x) - 1)
     return x
 
 @patch
@@ -126,24 +136,33 @@ def transfigure(photo,            # (N, 3, H, W) start image(s) in [0, 1]
                 model=None,       # source classifier (default `load_classifier()`)
                 steps=100,        # optimiser steps
                 lr=0.02,          # Adam learning rate on the pixels
-                transform=None,   # a view-maker; default `RandomViews(1, jitter=16, scales=(0.9, 1.1), angle=5, colour=0.05, noise=0.02)`
+                # a view-maker; default `RandomViews(1, jitter=16, scales=(0.9, 1.1), angle=5, colour=0.05, noise=0.02)`
+                transform=None,
                 **kw):            # passed to `ascend` (snapshot_every, callback, progress, ...)
     "Ascend from a real photo towards `target` through random views (a `Run`)."
     model = load_classifier() if model is None else as_classifier(model)
     transform = transform or RandomViews(1, jitter=16, scales=(0.9, 1.1), angle=5, colour=0.05, noise=0.02)
-    return ascend(PixelImage(check_values(photo, 'photo').to(model.device)), ClassLogit(model, target), steps=steps, lr=lr, transform=transform, **kw)
+    return ascend(PixelImage(check_values(photo, 'photo').to(model.device)), ClassLogit(model, target), steps=steps,
+                  lr=lr, transform=transform, **kw)
 
 # %% ../nbs/03_transforms.ipynb #c036b
 @recipe('transforms', '03', views='count', quick=dict(size=64, steps=8),
-        lr=Knob('log', 1e-3, 1, 0.01), count=Knob('int', 1, 16, 1, label='views'), jitter=Knob('int', 0, 64, 1, label='jitter px'),
-        scale=Knob('float', 0, 0.5, 0.05, label='zoom ±'), angle=Knob('float', 0, 45, 1, label='rotate ±°'), colour=Knob('float', 0, 0.5, 0.01),
-        noise=Knob('float', 0, 0.3, 0.01, label='noise σ'), start=Knob('choice', choices=('noise', 'photo')), priors=Knob('bool', label='+ priors (02)'))
-def view_ascent(target, *, size=224, steps=100, lr=0.05, count=1, jitter=16, scale=0.1, angle=5.0, colour=0.05, noise=0.02,
+        lr=Knob('log', 1e-3, 1, 0.01), count=Knob('int', 1, 16, 1, label='views'),
+        jitter=Knob('int', 0, 64, 1, label='jitter px'),
+        scale=Knob('float', 0, 0.5, 0.05, label='zoom ±'), angle=Knob('float', 0, 45, 1, label='rotate ±°'),
+        colour=Knob('float', 0, 0.5, 0.01),
+        noise=Knob('float', 0, 0.3, 0.01, label='noise σ'), start=Knob('choice', choices=('noise', 'photo')),
+        priors=Knob('bool', label='+ priors (02)'))
+def view_ascent(target, *, size=224, steps=100, lr=0.05, count=1, jitter=16, scale=0.1, angle=5.0, colour=0.05,
+                noise=0.02,
                 start='noise', priors=False, model=None, seed=0, callback=None, progress=False):
-    "Pixel ascent through `count` random views per step (jitter, zoom 1±scale, rotation, colour, noise), Adam on the class logit."
+    """Pixel ascent through `count` random views per step (jitter, zoom 1±scale, rotation, colour, noise), Adam on the
+    class logit."""
     model = prepare(model, seed)
     n = n_targets(target)
-    init = soft_noise(size, n=n, device=model.device) if start == 'noise' else sample_image(size).repeat(n, 1, 1, 1).to(model.device)
-    views = RandomViews(count, jitter=jitter, scales=(1 - scale, 1 + scale) if scale else None, angle=angle, colour=colour, noise=noise)
+    init = soft_noise(size, n=n,
+                      device=model.device) if start == 'noise' else sample_image(size).repeat(n, 1, 1, 1).to(model.device)
+    views = RandomViews(count, jitter=jitter, scales=(1 - scale, 1 + scale) if scale else None, angle=angle,
+                        colour=colour, noise=noise)
     return ascend(PixelImage(init), ClassLogit(model, target), steps=steps, lr=lr, transform=views,
                   regularisers=prior_regularisers() if priors else (), callback=callback, progress=progress)

@@ -43,8 +43,10 @@ def _font(size=12):
 
 # %% ../nbs/09_widgets.ipynb #w007p-1
 def panel_picture(controls, preview_png, done, status, width=640):
-    "A static picture of a panel: one line per control with its value, Run/Stop, a progress bar, the 256-px preview, the status."
-    lines = [f"{w.description or k}: {w.value:.4g}" if isinstance(w.value, float) else f"{w.description or k}: {w.value}" for k, w in controls.items()]
+    """A static picture of a panel: one line per control with its value, Run/Stop, a progress bar, the 256-px preview,
+    the status."""
+    shown = lambda v: f'{v:.4g}' if isinstance(v, float) else f'{v}'
+    lines = [f"{w.description or k}: {shown(w.value)}" for k, w in controls.items()]
     h = max(256, 20 * len(lines)) + 70
     im = Image.new('RGB', (width, h), 'white'); d = ImageDraw.Draw(im); f = _font()
     for i, line in enumerate(lines): d.text((10, 8 + 20 * i), line, fill=(30, 30, 30), font=f)
@@ -52,7 +54,8 @@ def panel_picture(controls, preview_png, done, status, width=640):
     y = h - 58
     d.rectangle((10, y, 70, y + 24), fill=(76, 175, 80)); d.text((26, y + 5), 'Run', fill='white', font=f)
     d.rectangle((80, y, 140, y + 24), fill=(224, 224, 224)); d.text((94, y + 5), 'Stop', fill=(30, 30, 30), font=f)
-    d.rectangle((160, y + 6, 400, y + 18), outline=(160, 160, 160)); d.rectangle((160, y + 6, 160 + int(240 * done), y + 18), fill=(33, 150, 243))
+    d.rectangle((160, y + 6, 400, y + 18), outline=(160, 160, 160))
+    d.rectangle((160, y + 6, 160 + int(240 * done), y + 18), fill=(33, 150, 243))
     d.text((10, y + 34), _label(status)[:100], fill=(60, 60, 60), font=f)
     return im
 
@@ -61,12 +64,17 @@ class ControlPanel:
     "Controls, Run/Stop, progress and a live preview around `run_fn(callback=..., **values) -> Run`."
     def __init__(self, run_fn, controls, steps_key='steps', preview_every=5, background=True):
         self.run_fn, self.controls, self.steps_key, self.preview_every, self.background = run_fn, controls, steps_key, preview_every, background
-        self.run_button, self.stop_button = W.Button(description='Run', button_style='success'), W.Button(description='Stop')
+        self.run_button, self.stop_button = W.Button(description='Run',
+                                                     button_style='success'), W.Button(description='Stop')
         self.progress = W.IntProgress(value=0, min=0, max=1, description='step')
-        self.preview, self.status = W.Image(value=placeholder(), format='png', layout=W.Layout(width='256px', height='256px', object_fit='contain')), W.HTML('ready')
+        self.preview, self.status = W.Image(value=placeholder(), format='png',
+                                            layout=W.Layout(width='256px', height='256px',
+                                                            object_fit='contain')), W.HTML('ready')
         self.run_button.on_click(lambda _: self.start()); self.stop_button.on_click(lambda _: self.stop())
         self._stop, self.thread, self.result = threading.Event(), None, None
-        self.widget = W.VBox([W.HBox([W.VBox(list(controls.values())), self.preview], layout=W.Layout(align_items='flex-start')),  # a square preview, not stretched to the controls' height
+        # a square preview, not stretched to the controls' height
+        self.widget = W.VBox([W.HBox([W.VBox(list(controls.values())), self.preview],
+                                     layout=W.Layout(align_items='flex-start')),
                               W.HBox([self.run_button, self.stop_button, self.progress]), self.status])
     def values(self): return {k: w.value for k, w in self.controls.items()}
     def total_steps(self): return int(self.values().get(self.steps_key, 1))
@@ -125,7 +133,8 @@ def wait(self:ControlPanel, timeout=None):
 @patch
 def snapshot(self:ControlPanel):
     "A static picture of the panel as it is now (PIL): its controls, buttons, progress, preview and status."
-    return panel_picture(self.controls, self.preview.value, self.progress.value / max(self.progress.max, 1), self.status.value)
+    return panel_picture(self.controls, self.preview.value, self.progress.value / max(self.progress.max, 1),
+                         self.status.value)
 
 # %% ../nbs/09_widgets.ipynb #w008-p6
 @patch
@@ -133,7 +142,8 @@ def _repr_mimebundle_(self:ControlPanel, **kw):
     "The live widget for a running kernel; a picture of the panel for every other reader (a code host, a website)."
     buf = io.BytesIO(); self.snapshot().save(buf, format='PNG')
     data = self.widget._repr_mimebundle_(**kw)
-    data.update({'image/png': base64.b64encode(buf.getvalue()).decode(), 'text/plain': 'A control panel (a picture of it above; run the notebook to use it).'})
+    data.update({'image/png': base64.b64encode(buf.getvalue()).decode(),
+                 'text/plain': 'A control panel (a picture of it above; run the notebook to use it).'})
     return data
 
 # %% ../nbs/09_widgets.ipynb #w010
@@ -141,13 +151,18 @@ def knob_control(name, knob, value):
     "An ipywidgets control for one recipe setting."
     label = knob.label or name
     style = dict(description=label, style={'description_width': '110px'}, layout=W.Layout(width='340px'))
-    if knob.kind == 'int': return W.IntSlider(value=int(value), min=int(knob.low), max=int(max(knob.high, value)), step=int(knob.step or 1), **style)
-    if knob.kind == 'float':   # a default that is not on the knob's grid (1/6, say) gets a grid fine enough to show it as it is
+    if knob.kind == 'int':
+        return W.IntSlider(value=int(value), min=int(knob.low), max=int(max(knob.high, value)),
+                           step=int(knob.step or 1), **style)
+    # a default that is not on the knob's grid (1/6, say) gets a grid fine enough to show it as it is
+    if knob.kind == 'float':
         step = knob.step or 0.01
         if abs(value / step - round(value / step)) > 1e-6: step = 1e-4
-        return W.FloatSlider(value=value, min=knob.low, max=max(knob.high, value), step=step, readout_format='.4g', **style)
+        return W.FloatSlider(value=value, min=knob.low, max=max(knob.high, value), step=step, readout_format='.4g',
+                             **style)
     if knob.kind == 'log':
-        return W.FloatLogSlider(value=value, base=10, min=math.log10(knob.low), max=math.log10(max(knob.high, value)), step=1e-4, readout_format='.3g', **style)
+        return W.FloatLogSlider(value=value, base=10, min=math.log10(knob.low), max=math.log10(max(knob.high, value)),
+                                step=1e-4, readout_format='.3g', **style)
     if knob.kind == 'choice': return W.Dropdown(options=list(knob.choices), value=value, **style)
     if knob.kind == 'bool': return W.Checkbox(value=bool(value), **style)
     return W.Text(value=str(value), **style)
@@ -157,7 +172,8 @@ def recipe_panel(recipe,          # a `Recipe` or its registered name
                  model=None,      # the source model (default: the recipe's default)
                  target=None,     # the class (or prompt) to start with
                  **fixed):        # settings to pass but not show as controls
-    "A `ControlPanel` for a recipe: one control per knob, defaults from its signature (its quick settings in quick mode)."
+    """A `ControlPanel` for a recipe: one control per knob, defaults from its signature (its quick settings in quick
+    mode)."""
     if isinstance(recipe, str):
         from das_tutorial.recipes import all_recipes     # imports every lesson's module, on first use
         recipes = all_recipes()
@@ -165,10 +181,12 @@ def recipe_panel(recipe,          # a `Recipe` or its registered name
         r = recipes[recipe]
     else: r = recipe
     start = {**r.defaults, **(r.quick if QUICK else {}), **fixed}
-    controls = dict(target=W.Text(value=target or r.example or 'jellyfish', description='prompt' if r.example else 'class',
+    controls = dict(target=W.Text(value=target or r.example or 'jellyfish',
+                                  description='prompt' if r.example else 'class',
                                   style={'description_width': '110px'}, layout=W.Layout(width='340px')))
     controls.update({k: knob_control(k, kn, start[k]) for k, kn in r.knobs.items() if k not in fixed})
-    def run_fn(target, callback=None, **values): return r(target, model=model, callback=callback, progress=False, **{**fixed, **values})
+    def run_fn(target, callback=None, **values):
+        return r(target, model=model, callback=callback, progress=False, **{**fixed, **values})
     panel = ControlPanel(run_fn, controls)
     panel.recipe = r
     return panel
