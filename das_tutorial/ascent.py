@@ -150,10 +150,14 @@ def _trainable(param, steps, lr, grad_clip):
     if not params: raise ValueError("The parameterisation has no trainable parameters.")
     return params
 
+class _Constant:
+    "The learning rate as it is: no scheduler, so a run without a schedule does no per-step scheduling work."
+    def step(self): pass
+
 def lr_scheduler(opt, schedule, steps):
-    "A `LambdaLR` that scales the learning rate by `schedule(t)`, t from 0 to 1 over the run (None: a constant 1)."
-    return torch.optim.lr_scheduler.LambdaLR(opt,
-                                             lambda k: schedule(min(k / max(steps - 1, 1), 1.0)) if schedule else 1.0)
+    "A `LambdaLR` scaling the learning rate by `schedule(t)`, t from 0 to 1 over the run; no schedule: `_Constant`."
+    if schedule is None: return _Constant()
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda k: schedule(min(k / max(steps - 1, 1), 1.0)))
 
 # %% ../nbs/01_naive_ascent.ipynb #c020-7
 def seen(image, regularisers, t, transform=None):
