@@ -13,7 +13,7 @@ from .core import *
 from .ascent import *
 from .recipes import *
 from .priors import soft_noise
-from .octaves import octaves, octave_sizes, chain, split_steps
+from .octaves import OctaveSettings, octaves, octave_sizes, chain, split_steps
 from .dfg import harmonic_fill
 from .stacks import ImageStack, StackSettings, das, class_score, stack_ascent
 
@@ -125,10 +125,10 @@ def cag(target, *, size=256, steps=300, g='fill', mask_ratio=0.75, fill='blur', 
     if g == 'mae': module = MaskedReconstruction(mae if mae is not None else load_mae(device=model.device), mask_ratio)
     else: module = MaskedFill(mask_ratio, patch=16, fill=fill, size=224)
     repeat = (lambda v: module(v.repeat_interleave(count, 0))) if count > 1 else module
-    sizes, per, n = octave_sizes(size, n_octaves), split_steps(steps, n_octaves), n_targets(target)
-    return octaves(ClassLogProb(model, target), sizes, per, lr=(lr, lr / 3), sigma=(sigma, sigma / 3),
-                   init=soft_noise(sizes[0], n=n, device=model.device), transform=repeat, callback=callback,
-                   progress=progress)
+    sizes = octave_sizes(size, n_octaves)
+    return octaves(ClassLogProb(model, target), sizes, steps, OctaveSettings(n_octaves=n_octaves, lr=lr, sigma=sigma),
+                   init=soft_noise(sizes[0], n=n_targets(target), device=model.device), transform=repeat,
+                   callback=callback, progress=progress)
 
 # %% ../nbs/08_cag.ipynb #pr01
 @torch.no_grad()

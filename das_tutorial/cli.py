@@ -23,18 +23,9 @@ class UsageError(Exception):
 
 # %% ../nbs/10_cli.ipynb #k008-2
 def _convert(name, knob, text):
-    "A knob value from its command-line text."
-    try:
-        if knob.kind == 'int': return int(text)
-        if knob.kind in ('float', 'log'): return float(text)
-        if knob.kind == 'bool':
-            if text.lower() in ('1', 'true', 'yes', 'on'): return True
-            if text.lower() in ('0', 'false', 'no', 'off'): return False
-            raise ValueError
-    except ValueError:
-        raise UsageError(f"{name} must be "
-                         f"{'a whole number' if knob.kind == 'int' else 'true or false' if knob.kind == 'bool' else 'a number'}, got {text!r}.") from None
-    return text
+    "A knob value from its command-line text (`Knob.parse`); a mistake is a `UsageError`."
+    try: return knob.parse(name, text)
+    except ValueError as e: raise UsageError(str(e)) from None
 
 # %% ../nbs/10_cli.ipynb #k008-3
 def method_settings(recipe, args):

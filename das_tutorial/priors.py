@@ -4,10 +4,12 @@
 
 # %% auto #0
 __all__ = ['soft_noise', 'total_variation', 'high_frequency_energy', 'L1Penalty', 'TVPenalty', 'blur_kernel_size', 'blur',
-           'linear_schedule', 'GaussianBlur', 'prior_regularisers', 'prior_ascent']
+           'linear_schedule', 'GaussianBlur', 'PriorSettings', 'prior_regularisers', 'prior_ascent']
 
 # %% ../nbs/02_priors.ipynb #c002
 import math
+from dataclasses import dataclass
+from fastcore.basics import patch
 import torch, torch.nn.functional as F
 from .core import *
 from .ascent import *
@@ -35,7 +37,7 @@ def high_frequency_energy(images): # (N, 3, H, W)
 # %% ../nbs/02_priors.ipynb #c012
 class L1Penalty(Regulariser):
     "Penalise the mean distance of the pixels from `center`: keeps the image from getting ever louder."
-    def __init__(self, weight=20.0, # multiplies the penalty in the loss
+    def __init__(self, weight=1.0,  # multiplies the penalty in the loss
                  center=0.5,        # the pixel value that costs nothing
                  start=0.0, end=1.0):
         super().__init__(weight, start, end); self.center = center
@@ -44,7 +46,7 @@ class L1Penalty(Regulariser):
 # %% ../nbs/02_priors.ipynb #c012-1
 class TVPenalty(Regulariser):
     "Penalise `total_variation`: every jump between neighbouring pixels costs."
-    def __init__(self, weight=200.0, start=0.0, end=1.0): super().__init__(weight, start, end)
+    def __init__(self, weight=1.0, start=0.0, end=1.0): super().__init__(weight, start, end)
     def penalty(self, image): return total_variation(image)
 
 # %% ../nbs/02_priors.ipynb #c017
@@ -75,10 +77,10 @@ def linear_schedule(first, last):
 
 # %% ../nbs/02_priors.ipynb #c021-1
 class GaussianBlur(Regulariser):
-    """While active (by default the first three quarters of a run) blur the image in place (`on='image'`) or what the
-    model sees (`on='view'`)."""
+    """While active (from fraction `start` to `end` of a run) blur the image in place (`on='image'`) or what the model
+    sees (`on='view'`)."""
     def __init__(self, sigma=1.0,  # a number, or a schedule t -> sigma
-                 start=0.0, end=0.75,
+                 start=0.0, end=1.0,
                  # 'image': replace the image by its blur after each step; 'view': blur what the model sees
                  on='image',
                  kernel=None):     # kernel side (see `blur`)
@@ -96,30 +98,31 @@ class GaussianBlur(Regulariser):
         param.set_image(blur(param(), self.sigma_at(t), self.kernel))
 
 # %% ../nbs/02_priors.ipynb #c024
-def prior_regularisers(l1=20.0,           # L1 weight (0: off)
-                       tv=200.0,          # TV weight (0: off)
-                       sigma=1.2,         # blur sigma (0: off)
-                       blur_until=0.75,   # fraction of the run during which to blur
-                       blur_on='image'):  # 'image' (in place) or 'view'
-    "The list of lesson-02 regularisers for the given weights; zero switches a prior off."
-    regs = []
-    if l1: regs.append(L1Penalty(l1))
-    if tv: regs.append(TVPenalty(tv))
-    if sigma: regs.append(GaussianBlur(sigma, end=blur_until, on=blur_on))
-    return regs
+@dataclass(frozen=True)
+class PriorSettings:
+    "Lesson 02's method besides the target and the picture's size: Adam's rate and the three priors (0: a prior off)."
+    lr: float = setting(0.05, Knob('log', 1e-3, 1, 0.01))                                  # Adam's learning rate
+    l1: float = setting(20.0, Knob('float', 0, 100, 1, label='L1 weight'))                 # `L1Penalty`'s weight
+    tv: float = setting(200.0, Knob('float', 0, 1000, 10, label='TV weight'))              # `TVPenalty`'s weight
+    sigma: float = setting(1.2, Knob('float', 0, 4, 0.1, label='blur sigma'))              # `GaussianBlur`'s sigma, px
+    blur_until: float = setting(0.75, Knob('float', 0, 1, 0.05, label='blur until'))       # fraction of the run blurred
+    blur_on: str = setting('image', Knob('choice', choices=('image', 'view'), label='blur on'))  # in place, or the view
+
+@patch
+def regularisers(self:PriorSettings):
+    "The priors these settings ask for; a weight or sigma of 0 leaves its prior out (read here, once)."
+    return ([L1Penalty(self.l1)] if self.l1 else []) + ([TVPenalty(self.tv)] if self.tv else []) + \
+           ([GaussianBlur(self.sigma, end=self.blur_until, on=self.blur_on)] if self.sigma else [])
+
+def prior_regularisers(**changes): # `PriorSettings` fields to change, e.g. l1=0, tv=0 for the blur alone
+    "The list of lesson-02 regularisers: `PriorSettings`' defaults with `changes`."
+    return PriorSettings(**changes).regularisers()
 
 # %% ../nbs/02_priors.ipynb #c024-1
-@recipe('priors', '02', quick=dict(size=64, steps=10),
-        lr=Knob('log', 1e-3, 1, 0.01), l1=Knob('float', 0, 100, 1, label='L1 weight'),
-        tv=Knob('float', 0, 1000, 10, label='TV weight'),
-        sigma=Knob('float', 0, 4, 0.1, label='blur sigma'), blur_until=Knob('float', 0, 1, 0.05, label='blur until'),
-        blur_on=Knob('choice', choices=('image', 'view'), label='blur on'))
-def prior_ascent(target, *, size=224, steps=200, lr=0.05, l1=20.0, tv=200.0, sigma=1.2, blur_until=0.75,
-                 blur_on='image',
-                 model=None, seed=0, callback=None, progress=False):
+@recipe('priors', '02', settings=PriorSettings, quick=dict(size=64, steps=10))
+def prior_ascent(target, *, size=224, steps=200, model=None, seed=0, callback=None, progress=False,
+                 **settings): # `PriorSettings` fields: lr, l1, tv, sigma, blur_until, blur_on
     "Pixel ascent from a soft grey start with lesson 02's priors (L1, TV, blur curriculum), class logit, Adam."
-    model = prepare(model, seed)
-    n = n_targets(target)
-    return ascend(PixelImage(soft_noise(size, n=n, device=model.device)), ClassLogit(model, target), steps=steps, lr=lr,
-                  regularisers=prior_regularisers(l1, tv, sigma, blur_until, blur_on), callback=callback,
-                  progress=progress)
+    model, s = prepare(model, seed), PriorSettings(**settings)
+    return ascend(PixelImage(soft_noise(size, n=n_targets(target), device=model.device)), ClassLogit(model, target),
+                  steps=steps, lr=s.lr, regularisers=s.regularisers(), callback=callback, progress=progress)

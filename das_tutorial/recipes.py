@@ -43,6 +43,16 @@ def check(self:Knob, name, value):
     if self.low is not None and value < self.low: raise ValueError(f"{name} must be >= {self.low}, got {value}.")
     return value
 
+@patch
+def parse(self:Knob, name, text):
+    "This knob's value from text (the command line's `--set`, a panel's text box): a number, true/false, or the text."
+    truth = {'1': True, 'true': True, 'yes': True, 'on': True, '0': False, 'false': False, 'no': False, 'off': False}
+    read = dict(int=(int, 'a whole number'), float=(float, 'a number'), log=(float, 'a number'),
+                bool=(lambda t: truth[t.lower()], 'true or false')).get(self.kind)
+    if read is None: return text
+    try: return read[0](text)
+    except (ValueError, KeyError): raise ValueError(f"{name} must be {read[1]}, got {text!r}.") from None
+
 # %% ../nbs/11_recipes.ipynb #c031-1
 COMMON_KNOBS = dict(size=Knob('int', 32, 448, 16, label='size px'), steps=Knob('int', 1, 500, 1))
 COMMON_ARGS = ('size', 'steps', 'model', 'seed', 'callback', 'progress')   # after the target (a class, or a prompt)
@@ -102,14 +112,16 @@ def __call__(self:Recipe, target, **kw):
     unknown = set(kw) - set(self.defaults)
     if unknown: raise TypeError(f"{self.name} has no setting {sorted(unknown)}; its settings are {sorted(self.knobs)}.")
     for k, v in kw.items():
-        if k in self.knobs: self.knobs[k].check(k, v)
+        # None asks for the method's own value where the default is None (clip's lr, say)
+        if k in self.knobs and not (v is None and self.defaults[k] is None): self.knobs[k].check(k, v)
     check_memory(self, target, kw)
     return self.fn(target, **kw)
 
 # %% ../nbs/11_recipes.ipynb #r-method
 @patch
 def views(self:Recipe, **kw):
-    "Model image-evaluations per step for these settings (the views knob, else 1)."
+    "Model image-evaluations per step for these settings (the views knob, or a function of the settings, else 1)."
+    if callable(self.views_knob): return int(self.views_knob({**self.defaults, **kw}))
     return int(kw.get(self.views_knob, self.defaults.get(self.views_knob, 1))) if self.views_knob else 1
 
 
@@ -130,7 +142,7 @@ def __repr__(self:Recipe):
 # %% ../nbs/11_recipes.ipynb #c032-3
 def recipe(name,           # registry name, e.g. 'naive'
            lesson,         # the notebook that defines it, e.g. '01'
-           views=None,     # the knob that sets model evaluations per step (None: 1)
+           views=None,     # the knob that sets model evaluations per step, or settings -> that number (None: 1)
            quick=None,     # settings for quick mode (`QUICK`), e.g. dict(size=64, steps=10)
            memory=None,    # callable settings -> bytes the run needs, when that can be large
            example=None,   # an example target for panels (default 'jellyfish')

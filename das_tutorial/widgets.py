@@ -151,6 +151,8 @@ def knob_control(name, knob, value):
     "An ipywidgets control for one recipe setting."
     label = knob.label or name
     style = dict(description=label, style={'description_width': '110px'}, layout=W.Layout(width='340px'))
+    # a default of None is the method's own value (clip's lr follows its parameterisation): an empty text box
+    if value is None: return W.Text(value='', placeholder="the method's own", **style)
     if knob.kind == 'int':
         return W.IntSlider(value=int(value), min=int(knob.low), max=int(max(knob.high, value)),
                            step=int(knob.step or 1), **style)
@@ -186,7 +188,10 @@ def recipe_panel(recipe,          # a `Recipe` or its registered name
                                   style={'description_width': '110px'}, layout=W.Layout(width='340px')))
     controls.update({k: knob_control(k, kn, start[k]) for k, kn in r.knobs.items() if k not in fixed})
     def run_fn(target, callback=None, **values):
-        return r(target, model=model, callback=callback, progress=False, **{**fixed, **values})
+        # a text box for a setting whose default is None: empty means None, else the knob's reading of the text
+        loose = {k: None if v == '' else r.knobs[k].parse(k, v) for k, v in values.items()
+                 if r.defaults.get(k) is None and isinstance(v, str)}
+        return r(target, model=model, callback=callback, progress=False, **{**fixed, **values, **loose})
     panel = ControlPanel(run_fn, controls)
     panel.recipe = r
     return panel

@@ -45,8 +45,22 @@ def test_short_run_raises_similarity_and_negative_prompt_lowers_it():
 
 @pytest.mark.parametrize('param', ['pixels', 'octaves', 'stack'])
 def test_every_parameterisation_runs_the_same_objective(param):
-    r = clip_image(CLIPObjective(clip, 'a bowl of ramen', metric='spherical'), param, size=32, steps=3, count=2, view_size=clip.input_size)
+    changes = dict(pixels=dict(count=2, jitter=4), octaves={}, stack=dict(count=2))[param]   # each with its own settings
+    r = clip_image(CLIPObjective(clip, 'a bowl of ramen', metric='spherical'), param, size=32, steps=3, view_size=clip.input_size, **changes)
     assert r.image.shape == (1, 3, 32, 32) and r.steps == 3
+
+
+def test_each_parameterisation_keeps_its_own_settings():
+    "clip_ascent's count and lr default to None: the parameterisation's own (stack 4 views, pixels 1); a setting it lacks is a clear error."
+    from das_tutorial.clip import clip_ascent
+    from das_tutorial.stacks import StackSettings
+    from das_tutorial.transforms import ViewSettings
+    assert clip_ascent.defaults['count'] is None and clip_ascent.defaults['lr'] is None
+    assert clip_ascent.views() == StackSettings.count and clip_ascent.views(param='pixels') == ViewSettings.count
+    assert clip_ascent.views(param='stack', count=8) == 8
+    with pytest.raises(TypeError, match=r"octaves has no setting \['count'\]"):
+        clip_image(CLIPObjective(clip, 'a red bicycle'), 'octaves', size=32, steps=3, count=2)
+    with pytest.raises(ValueError, match='param must be one of'): clip_image(CLIPObjective(clip, 'fog'), 'voxels', size=32, steps=1)
 
 
 def test_ensemble_averages_per_model_scores():

@@ -112,21 +112,34 @@ def test_bags_mm_is_embedding_bag():
     assert torch.equal(b.mm(T.detach()), torch.nn.functional.embedding_bag(b.idx, T, b.off, mode='sum', per_sample_weights=b.w))
 
 
-def test_every_das_setting_is_written_once():
-    "The stack's settings: one dataclass holds each default and knob; the das recipe, the CLI and lesson 06's clip read them from it."
+def test_every_setting_is_written_once():
+    """Each method's settings: one dataclass holds each default and knob; its recipe, the CLI and lesson 06's clip read
+    them from it."""
     import dataclasses, re
     from pathlib import Path
+    from das_tutorial.recipes import all_recipes
+    from das_tutorial.priors import PriorSettings
+    from das_tutorial.transforms import ViewSettings
+    from das_tutorial.octaves import OctaveSettings
     from das_tutorial.stacks import StackSettings, das
-    from das_tutorial.clip import clip_ascent
+    from das_tutorial.clip import clip_ascent, PARAMETERISATIONS
     from das_tutorial.cli import parser
-    fields = dataclasses.fields(StackSettings)
-    for f in fields:
-        assert das.defaults[f.name] == f.default
-        if 'knob' in f.metadata: assert das.knobs[f.name] is f.metadata['knob']
-    assert (clip_ascent.defaults['count'], clip_ascent.defaults['lr']) == (StackSettings.count, StackSettings.lr)
+    recipes = all_recipes()
+    for name, settings in dict(priors=PriorSettings, transforms=ViewSettings, octaves=OctaveSettings,
+                               das=StackSettings).items():
+        r = recipes[name]
+        assert r.settings is settings
+        for f in dataclasses.fields(settings):
+            assert r.defaults[f.name] == f.default, (name, f.name)
+            if 'knob' in f.metadata: assert r.knobs[f.name] is f.metadata['knob']
+        # the recipe function's signature holds no setting of its own besides the common ones
+        assert not set(r.defaults) - {f.name for f in dataclasses.fields(settings)} - {'size', 'steps', 'model', 'seed', 'callback', 'progress', 'score', 'snapshot_every', 'objective', 'n'}
+    assert PARAMETERISATIONS == dict(stack=StackSettings, pixels=ViewSettings, octaves=OctaveSettings)
     assert clip_ascent.knobs['count'] is das.knobs['count'] and clip_ascent.knobs['lr'] is das.knobs['lr']
     args = parser().parse_args(['generate', 'jellyfish'])       # the command line adds no defaults of its own
     assert args.lr is None and args.views is None and args.size is None and args.steps is None
     pkg = Path(das.fn.__code__.co_filename).parent
     code = '\n'.join((pkg / f'{m}.py').read_text() for m in ('stacks', 'clip', 'cag', 'cli', 'widgets'))
     assert len(re.findall(r'\b6e-4\b', code)) == 1 and len(re.findall(r"'adamw'\)?,? *#|optimizer='adamw'", code)) <= 1
+    for m, number in (('priors', r'\b200\.0\b'), ('octaves', r'\b0\.02\b'), ('transforms', r'jitter=16\b')):
+        assert len(re.findall(number, (pkg / f'{m}.py').read_text())) <= 1, (m, number)
