@@ -213,27 +213,26 @@ class StackSettings:
     """Lesson 05's method besides the objective and the picture's size: the stack, its views, its optimiser; each
     default written once."""
     count: int = setting(4, Knob('int', 1, 32, 1, label='views'))                   # views per step
-    # a view: a crop this much smaller (0: whole)
+    # each view is a random crop smaller than the picture by this fraction of its side (0: the whole picture)
     jitter: float = setting(1/6, Knob('float', 0, 0.45, 0.01, label='jitter (× side)'))
-    # on each view: half-width (uniform) or std
+    # noise added to each view: its half-width (uniform) or std (gaussian)
     noise: float = setting(0.2, Knob('float', 0, 1, 0.05, label='noise'))
     noise_kind: str = setting('uniform', Knob('choice', choices=('uniform', 'gaussian'), label='noise kind'))
     lr: float = setting(6e-4, Knob('log', 1e-4, 10, 0.01))                         # learning rate
-    # layer sides range(1, size + 1, step)
+    # the layers' sides are range(1, size + 1, step)
     step: int = setting(4, Knob('int', 1, 32, 1, label='layer step'))
     decorrelate: bool = setting(True, Knob('bool', label='decorrelated colour'))
-    # 'adamw' is torch's fused kernel
+    # torch's optimiser ('adamw' runs its fused kernel)
     optimizer: str = setting('adamw', Knob('choice', choices=('sgd', 'adam', 'adamw')))
-    # each step's gradient norm
+    # each step's gradient norm is clipped to this (0: off)
     grad_clip: float = setting(1.0, Knob('float', 0, 10, 0.1, label='gradient clip (0: off)'))
-    # layer of side r times (r_max/r)**alpha
+    # the layer of side r is scaled by (r_max / r) ** alpha
     alpha: float = setting(1.0, Knob('float', 0, 2, 0.1, label='coarse-layer scale α'))
     angle: float = setting(15.0, Knob('float', 0, 45, 1, label='rotation (± degrees)'))  # random rotation of each view
-    # exact windows of a stack larger by the jitter
+    # views as exact windows of a stack larger than the picture by the jitter
     canvas: bool = setting(False, Knob('bool', label='canvas (reference crops)'))
-    # each step the views are
+    # each step the views are resized to a random side between these two (× the model's input; 1 and 1: off)
     resize_min: float = setting(0.5, Knob('float', 0.25, 2, 0.05, label='view size min (× input)'))
-    # resized at random; 1, 1: off
     resize_max: float = setting(1.2, Knob('float', 0.25, 2, 0.05, label='view size max (× input)'))
     # lesson 03's zoom inside the crops; None: off
     scales: tuple = setting(None)
