@@ -9,6 +9,7 @@ __all__ = ['OPTIMIZERS', 'input_gradient', 'PixelImage', 'noise_image', 'per_vie
 
 # %% ../nbs/01_naive_ascent.ipynb #c002
 import os, math, time, inspect, functools
+from typing import Callable
 from dataclasses import dataclass, field
 import numpy as np
 import torch, torch.nn as nn
@@ -238,17 +239,17 @@ def result(self:Recorder, param, final):
     return self.run(image, self.stopped, param)
 
 # %% ../nbs/01_naive_ascent.ipynb #c021
-def ascend(param,                      # nn.Module: forward() -> images (N, 3, H, W) in [0, 1]
-           objective,                  # callable: views -> one score per view, to maximise
-           steps=100, lr=0.05,         # optimiser steps and learning rate
+def ascend(param:nn.Module,             # forward() -> images (N, 3, H, W) in [0, 1]
+           objective:Callable,         # views -> one score per view, to maximise
+           steps:int=100, lr:float=0.05, # optimiser steps and learning rate
            optimizer='adam',           # 'adam', 'adamw', 'sgd', 'sign', or a callable (params, lr) -> Optimizer
-           transform=None,             # callable: images (N,...) -> views (N*k, ...), grouped by image
+           transform:Callable=None,    # images (N,...) -> views (N*k, ...), grouped by image
            regularisers=(),            # `Regulariser`s
            mask=None, reference=None,  # (1|N, 1, H, W), 1 where the image may change; the image kept where it is 0
-           lr_schedule=None,           # callable t in [0, 1] -> factor on `lr`
-           grad_clip=None,             # clip each step's gradient norm to this (`clip_grad_norm_`); None: off
-           snapshot_every=0,           # keep a copy of the image every k steps (0: never)
-           callback=None, progress=True): # callable (step, image, history) -> True to stop; show a progress bar
+           lr_schedule:Callable=None,  # t in [0, 1] -> factor on `lr`
+           grad_clip:float=None,       # clip each step's gradient norm to this (`clip_grad_norm_`); None: off
+           snapshot_every:int=0,       # keep a copy of the image every k steps (0: never)
+           callback:Callable=None, progress:bool=True) -> Run: # (step, image, history) -> True to stop; a bar
     "Maximise `objective` over `param`'s images; returns a `Run` with the final image and history."
     params = _trainable(param, steps, lr, grad_clip)
     opt = make_optimizer(optimizer, params, lr); sched = lr_scheduler(opt, lr_schedule, steps)

@@ -10,6 +10,7 @@ __all__ = ['OFFLINE_EMBEDDER', 'PARAMETERISATIONS', 'CONFIG_DIR', 'UNTRAINED', '
 # %% ../nbs/06_clip.ipynb #g002
 import dataclasses, functools, math, logging, contextlib, importlib.resources
 from pathlib import Path
+from typing import Callable
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .core import *
@@ -116,12 +117,12 @@ def __call__(self:CLIPObjective, views): return self.per_model(views).mean(0)
 # each parameterisation with its own lesson's settings
 PARAMETERISATIONS = dict(stack=StackSettings, pixels=ViewSettings, octaves=OctaveSettings)
 
-def clip_image(objective,       # e.g. `CLIPObjective(load_embedder(), 'jellyfish')`
-               param='stack',   # 'stack' (DAS, lesson 05), 'pixels' (through views, lesson 03) or 'octaves' (lesson 04)
-               size=224, steps=300,
-               view_size=224,   # the embedder's input side
+def clip_image(objective:Callable, # e.g. `CLIPObjective(load_embedder(), 'jellyfish')`
+               param:str='stack', # 'stack' (DAS, lesson 05), 'pixels' (views, lesson 03) or 'octaves' (lesson 04)
+               size:int=224, steps:int=300,
+               view_size:int=224, # the embedder's input side
                device='cpu', callback=None, progress=False, snapshot_every=0,
-               **changes):      # fields of the parameterisation's settings to change, e.g. lr=0.01
+               **changes) -> Run: # fields of the parameterisation's settings to change, e.g. lr=0.01
     "One image ascended on `objective` by a parameterisation, with its own lesson's settings; returns a `Run`."
     if param not in PARAMETERISATIONS:
         raise ValueError(f"param must be one of {list(PARAMETERISATIONS)}, got {param!r}.")
@@ -138,11 +139,12 @@ def clip_image(objective,       # e.g. `CLIPObjective(load_embedder(), 'jellyfis
     sizes = octave_sizes(size, s.n_octaves)
     return octaves(objective, sizes, steps, s, init=soft_noise(sizes[0], device=device), **common)
 
-# %% ../nbs/06_clip.ipynb #g021
+# %% ../nbs/06_clip.ipynb #g021-v
 def _clip_views(v): # the recipe's settings
     "Views per step: `count`, else the parameterisation's own."
     return v.get('count') or getattr(PARAMETERISATIONS[v.get('param', 'stack')], 'count', 1)
 
+# %% ../nbs/06_clip.ipynb #g021
 @recipe('clip', '06', views=_clip_views, example='jellyfish', quick=dict(size=64, steps=4),
         test_model=lambda: load_embedder(OFFLINE_EMBEDDER, device='cpu'),
         negative=Knob('text', label='negative prompt'),
@@ -168,8 +170,7 @@ def clip_ascent(prompt,       # text (a class name for a classifier), or an imag
     changes = {k: v for k, v in dict(count=count, lr=lr).items() if v is not None}
     run = clip_image(obj, param, size=size, steps=steps, view_size=clips[0].input_size, device=clips[0].device,
                      callback=callback, progress=progress, **changes)
-    run.untrained = any(c.untrained for c in clips)   # panels and the command line say so
-    return run
+    return dataclasses.replace(run, untrained=any(c.untrained for c in clips))   # panels and the CLI say so
 
 # %% ../nbs/06_clip.ipynb #g006
 # tiny-untrained.json ships with the package

@@ -8,6 +8,7 @@ __all__ = ['torchvision_views', 'RandomViews', 'ResizeCycle', 'centre_of_mass', 
 
 # %% ../nbs/03_transforms.ipynb #c002
 import math
+from typing import Callable
 from dataclasses import dataclass
 import numpy as np
 import torch, torch.nn.functional as F
@@ -169,12 +170,12 @@ def transfigure(photo,            # (N, 3, H, W) start image(s) in [0, 1]
                   lr=lr, transform=transform, **kw)
 
 # %% ../nbs/03_transforms.ipynb #c036b
-def pixel_ascent(objective,      # views -> one score per view
-                 n=1,            # pictures in the batch
-                 settings=None,  # a `ViewSettings` (default: its defaults, the `transforms` recipe's)
-                 *, size=224, steps=100,
-                 view_size=None, # the objective's input side (None: the picture's)
-                 device='cpu', callback=None, progress=False, snapshot_every=0):
+def pixel_ascent(objective:Callable,          # views -> one score per view
+                 n:int=1,                      # pictures in the batch
+                 settings:ViewSettings=None,   # default: its defaults, the `transforms` recipe's
+                 *, size:int=224, steps:int=100,
+                 view_size:int=None,           # the objective's input side (None: the picture's)
+                 device='cpu', callback=None, progress=False, snapshot_every=0) -> Run:
     "Lesson 03's runner for any objective: pixels ascended by Adam through random views; returns a `Run`."
     s = settings or ViewSettings()
     photo = lambda: sample_image(size).repeat(n, 1, 1, 1).to(device)
@@ -184,8 +185,8 @@ def pixel_ascent(objective,      # views -> one score per view
                   snapshot_every=snapshot_every)
 
 @recipe('transforms', '03', views='count', settings=ViewSettings, quick=dict(size=64, steps=8))
-def view_ascent(target, *, size=224, steps=100, model=None, seed=0, callback=None, progress=False,
-                **settings): # `ViewSettings` fields: lr, count, jitter, scale, angle, colour, noise, start, priors
+def view_ascent(target, *, size:int=224, steps:int=100, model=None, seed=0, callback=None, progress=False,
+                **settings) -> Run: # `ViewSettings` fields: lr, count, jitter, scale, angle, colour, noise, ...
     "Pixel ascent through random views per step (jitter, zoom, rotation, colour, noise), Adam on the class logit."
     model = prepare(model, seed)
     return pixel_ascent(ClassLogit(model, target), n_targets(target), ViewSettings(**settings), size=size,

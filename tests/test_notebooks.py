@@ -78,6 +78,28 @@ def test_code_cells_are_short(nb):
 
 
 @pytest.mark.parametrize('nb', LESSONS, ids=lambda p: p.name)
+def test_no_code_cell_is_long(nb):
+    "No code cell in a lesson is over 30 lines: a longer one is split where its ideas part."
+    cells = json.loads(nb.read_text())['cells']
+    long = [(i, n) for i, c in enumerate(cells) if c['cell_type'] == 'code' and (n := len(''.join(c['source']).strip().splitlines())) > 30]
+    assert not long, f'{nb.name}: code cells over 30 lines (cell, lines): {long}'
+
+
+def _is_picture(cell):
+    "A saved picture (a plot, an image, a panel's static picture) or a picture in the text."
+    if cell['cell_type'] == 'markdown': return '![' in ''.join(cell['source'])
+    return any('image/png' in o.get('data', {}) for o in cell.get('outputs', []))
+
+
+@pytest.mark.parametrize('nb', LESSONS, ids=lambda p: p.name)
+def test_first_picture_comes_early(nb):
+    "A lesson shows what it is about before its machinery: its first picture is among its first 10 cells."
+    cells = json.loads(nb.read_text())['cells']
+    first = next((i for i, c in enumerate(cells) if _is_picture(c)), None)
+    assert first is not None and first < 10, f'{nb.name}: first picture at cell {first}'
+
+
+@pytest.mark.parametrize('nb', LESSONS, ids=lambda p: p.name)
 def test_each_lesson_says_how_long_it_runs(nb):
     top = ''.join(next(c for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown')['source'])
     assert re.search(r'Runs in about [\d.]+ (min|s) on 2 CPU cores', top), f'{nb.name}: the first text cell does not state the measured run time'
