@@ -37,10 +37,10 @@ class PixelImage(nn.Module):
     def set_image(self, image): self.pixels.copy_(image.clamp(0, 1))   # for regularisers that change the image in place
 
 # %% ../nbs/01_naive_ascent.ipynb #c009-1
-def noise_image(size=224,     # side in pixels
-                n=1,          # images in the batch
-                mean=0.5,     # centre of the noise
-                spread=0.5,   # width of the uniform noise (1: all of [0, 1])
+def noise_image(size:int=224, # side in pixels
+                n:int=1,      # images in the batch
+                mean:float=0.5, # centre of the noise
+                spread:float=0.5, # width of the uniform noise (1: all of [0, 1])
                 device='cpu'):
     "`n` images of uniform noise in `mean ± spread/2`, clipped to [0, 1]."
     if not (math.isfinite(mean) and math.isfinite(spread) and spread >= 0):
@@ -283,12 +283,12 @@ class Regulariser:
         lr=Knob('log', 1e-4, 1, 0.01), method=Knob('choice', choices=('sign', 'sgd', 'adam')),
         start=Knob('choice', choices=('noise', 'photo')))
 def naive_ascent(target,            # class name or index, or one per image
-                 *, size=224,       # image side in pixels
-                 steps=100,         # optimiser steps (= model evaluations)
-                 lr=2/255,          # step size: 2/255 is two grey levels per sign step
-                 method='sign',     # 'sign', 'sgd' or 'adam'
-                 start='noise',     # 'noise' or 'photo' (Grace Hopper)
-                 model=None, seed=0, callback=None, progress=False):
+                 *, size:int=224,   # image side in pixels
+                 steps:int=100,     # optimiser steps (= model evaluations)
+                 lr:float=2/255,    # step size: 2/255 is two grey levels per sign step
+                 method:str='sign', # 'sign', 'sgd' or 'adam'
+                 start:str='noise', # 'noise' or 'photo' (Grace Hopper)
+                 model=None, seed:int=0, callback=None, progress:bool=False):
     "Naive adversarial ascent: raise the target logit by moving the pixels directly."
     model = prepare(model, seed)
     n = n_targets(target)

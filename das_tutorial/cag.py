@@ -68,7 +68,7 @@ def _transformers():
     return transformers
 
 # %% ../nbs/08_cag.ipynb #a012-2
-def load_mae(name='facebook/vit-mae-base', device=None):
+def load_mae(name:str='facebook/vit-mae-base', device=None):
     """A frozen, eval-mode `ViTMAEForPreTraining` from the Hugging Face hub; fails at once, with what to do, when it
     cannot be had."""
     tf = _transformers()
@@ -115,10 +115,15 @@ class MaskedReconstruction:
         fill=Knob('choice', choices=('blur', 'harmonic', 'mean')), n_octaves=Knob('int', 1, 4, 1, label='resolutions'),
         count=Knob('int', 1, 16, 1, label='views'), lr=Knob('log', 1e-3, 1, 0.01),
         sigma=Knob('float', 0, 3, 0.1, label='blur sigma'))
-def cag(target, *, size=256, steps=300, g='fill', mask_ratio=0.75, fill='blur', n_octaves=3, count=1, lr=0.05,
-        sigma=0.0,
+def cag(target,                     # class name or index, or a list of them (one picture each)
+        *, size:int=256, steps:int=300,
+        g:str='fill',               # the masked module: 'fill' (`MaskedFill`) or 'mae' (`MaskedReconstruction`)
+        mask_ratio:float=0.75,      # share of 16-px patches masked
+        fill:str='blur',            # g='fill': 'blur', 'harmonic' (a membrane) or 'mean'
+        n_octaves:int=3, count:int=1, lr:float=0.05,
+        sigma:float=0.0,
         mae=None,                   # a `ViTMAEForPreTraining` for g='mae' (default `load_mae()`)
-        model=None, seed=0, callback=None, progress=False):
+        model=None, seed:int=0, callback=None, progress:bool=False):
     """Classifier as Generator: progressive resolution (lesson 04) with a masked module between the image and the
     class loss."""
     model = prepare(model, seed)
@@ -147,7 +152,10 @@ def grow_stack(stack, side):
     return new
 
 # %% ../nbs/08_cag.ipynb #pr03
-def progressive_das(target, *, size=224, steps=400, n_sizes=3, model=None, seed=0, callback=None, progress=False, **kw):
+def progressive_das(target, *, size:int=224, steps:int=400,
+                    n_sizes:int=3,   # sizes the stack grows through, each half the next
+                    model=None, seed:int=0, callback=None, progress:bool=False,
+                    **kw):           # `StackSettings` fields and `score`, as for `das`
     "Lesson 05's `das` at `n_sizes` growing sizes (each half the next), the stack grown between them by `grow_stack`."
     model = prepare(model, seed)
     obj = class_score(model, target, kw.pop('score', das.defaults['score']))

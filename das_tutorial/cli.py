@@ -124,7 +124,7 @@ def _as_frame(image, side):
                          align_corners=False) if image.shape[-1] != side else image
 
 # %% ../nbs/10_cli.ipynb #k012-4
-def save_gif(frames, path, ms=120):
+def save_gif(frames, path, ms:int=120):
     "Save a list of image tensors as an animated GIF, atomically; every frame at the last frame's size."
     from das_tutorial.core import to_pil, write_atomically
     side = frames[-1].shape[-1]

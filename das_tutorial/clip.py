@@ -121,7 +121,7 @@ def clip_image(objective:Callable, # e.g. `CLIPObjective(load_embedder(), 'jelly
                param:str='stack', # 'stack' (DAS, lesson 05), 'pixels' (views, lesson 03) or 'octaves' (lesson 04)
                size:int=224, steps:int=300,
                view_size:int=224, # the embedder's input side
-               device='cpu', callback=None, progress=False, snapshot_every=0,
+               device='cpu', callback=None, progress:bool=False, snapshot_every:int=0,
                **changes) -> Run: # fields of the parameterisation's settings to change, e.g. lr=0.01
     "One image ascended on `objective` by a parameterisation, with its own lesson's settings; returns a `Run`."
     if param not in PARAMETERISATIONS:
@@ -152,14 +152,14 @@ def _clip_views(v): # the recipe's settings
         count=knob_of(StackSettings, 'count'), lr=knob_of(StackSettings, 'lr'),
         metric=Knob('choice', choices=('cosine', 'spherical')))
 def clip_ascent(prompt,       # text (a class name for a classifier), or an image tensor, to ascend towards
-                *, size=224, steps=100, negative='', param='stack',
+                *, size:int=224, steps:int=100, negative:str='', param:str='stack',
                 count=None,   # views per step (None: the parameterisation's own; octaves take one)
                 lr=None,      # learning rate (None: the parameterisation's own)
-                metric='cosine',
+                metric:str='cosine',
                 # an embedder or its name (`load_embedder`), or a list of them (an ensemble); default: a CLIP online,
                 # else the classifier
                 model=None,
-                seed=0, callback=None, progress=False):
+                seed:int=0, callback=None, progress:bool=False):
     """Pictures from prompts: an image ascended on its embedding's similarity to `prompt` (minus half its similarity
     to `negative`)."""
     seed_everything(seed)
@@ -286,7 +286,7 @@ class ZeroShotHead(nn.Module):
 def clip_classifier(clip=DEFAULT_CLIP,              # an embedder or its name (`load_embedder`)
                     # class names (default: a name of each ImageNet class that no other class has)
                     classes=None,
-                    template='a photo of a {}.'):
+                    template:str='a photo of a {}.'):
     "A zero-shot classifier from CLIP: a `Normalized` model with one logit per class, for any class objective or judge."
     clip = load_embedder(clip)
     names = classes or [unique_name(i) for i in range(1000)]

@@ -45,7 +45,7 @@ def in_notebook():
     return getattr(get_ipython(), 'kernel', None) is not None
 
 # %% ../nbs/00_core.ipynb #pb04
-def progress_bar(iterable=None, total=None, disable=False, **kw):
+def progress_bar(iterable=None, total=None, disable:bool=False, **kw):
     "tqdm: plain text kept as its final state in a notebook, a transient bar in a terminal."
     from tqdm import tqdm
     if disable: return tqdm(iterable, total=total, disable=True)
@@ -76,7 +76,7 @@ def get_device(device=None): # None (the fastest available), a name such as 'cpu
     return d
 
 # %% ../nbs/00_core.ipynb #c008-2
-def seed_everything(seed=42): # a whole number in 0 .. 2**32 - 1
+def seed_everything(seed:int=42): # a whole number in 0 .. 2**32 - 1
     "Seed Python, NumPy and torch (all devices) so that a run can be repeated."
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
         raise ValueError(f"A seed must be a whole number from 0 to {2**32 - 1}, got {seed!r}.")
@@ -93,7 +93,7 @@ def _describe(out):
     return f"a {type(out).__name__}"
 
 # %% ../nbs/00_core.ipynb #c011-1
-def check_logits(out, n, name='the model'):
+def check_logits(out, n, name:str='the model'):
     "`out` if it is a (n, classes) tensor of logits, else a clear error."
     if not (isinstance(out, torch.Tensor) and out.ndim == 2 and out.shape[0] == n and out.shape[1] >= 2):
         raise ValueError(f"{name} returned {_describe(out)} for {n} images, but a classifier here must return logits "
@@ -181,7 +181,7 @@ def _load_offline(name):
 
 # %% ../nbs/00_core.ipynb #c017
 @functools.lru_cache(maxsize=1)
-def hub_online(host='huggingface.co', timeout=3.0):
+def hub_online(host:str='huggingface.co', timeout:float=3.0):
     """Whether the model hub answers (asked once per session); if not, switch the hub to offline mode so nothing waits
     on retries."""
     if os.environ.get('HF_HUB_OFFLINE', '').lower() in ('1', 'true', 'yes'): return False
@@ -330,7 +330,7 @@ def find_classes(text): # part of a class name, any case
     return [(i, l) for i, l in enumerate(imagenet_labels()) if text.lower() in l.lower()]
 
 # %% ../nbs/00_core.ipynb #c026
-def check_image(x, name='image'):
+def check_image(x, name:str='image'):
     "Raise a clear error unless `x` is a float tensor of shape (N, 3, H, W) with N, H, W >= 1."
     if not isinstance(x, torch.Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}.")
     if not x.is_floating_point():
@@ -341,7 +341,7 @@ def check_image(x, name='image'):
     return x
 
 # %% ../nbs/00_core.ipynb #c026-1
-def check_values(x, name='image', tol=1e-3):
+def check_values(x, name:str='image', tol:float=1e-3):
     """`check_image`, and every value finite and in [0, 1] (within `tol`), with a hint when the range looks like
     0..255 or -1..1."""
     check_image(x, name)
@@ -403,7 +403,7 @@ def to_pil(x):
     return to_pil_image(x.detach().float().clamp(0, 1).mul(255).round().to(torch.uint8).cpu())
 
 # %% ../nbs/00_core.ipynb #c030-6
-def show_images(images, titles=None, ncols=None, size=2.5, title=None):
+def show_images(images, titles=None, ncols=None, size:float=2.5, title=None):
     "Show a list of images (tensors or PIL), or a (N,3,H,W) batch, in a grid with optional titles; returns the figure."
     import matplotlib.pyplot as plt
     pil = lambda im: to_pil(im) if isinstance(im, torch.Tensor) else im
@@ -423,8 +423,8 @@ def show_images(images, titles=None, ncols=None, size=2.5, title=None):
 
 # %% ../nbs/00_core.ipynb #str01
 def stretch(images,    # (N, 3, H, W)
-            lo=1.0,    # percentile that becomes 0
-            hi=99.0):  # percentile that becomes 1
+            lo:float=1.0, # percentile that becomes 0
+            hi:float=99.0): # percentile that becomes 1
     """Each image linearly stretched so that its `lo` and `hi` percentiles (all channels together) map to 0 and 1,
     then clipped."""
     x = images.float(); q = torch.tensor([lo / 100, hi / 100], device=x.device)
@@ -433,7 +433,7 @@ def stretch(images,    # (N, 3, H, W)
 
 # %% ../nbs/00_core.ipynb #c035
 @torch.no_grad()
-def predict(model, images, k=5):
+def predict(model, images, k:int=5):
     "Top-`k` (probability, class index, class name) for each image in `images`."
     check_image(images, 'images')
     p = model(images.to(model.device)).softmax(-1)
@@ -455,7 +455,7 @@ def _writable_formats():
     return {ext: fmt for ext, fmt in Image.registered_extensions().items() if fmt in Image.SAVE}
 
 # %% ../nbs/00_core.ipynb #c030-2
-def check_output_path(path, kind='image'):
+def check_output_path(path, kind:str='image'):
     """`path` as a Path if an image can be written there: not a folder, a known extension, and a folder where a file
     can be created (tried)."""
     shown, path = str(path), Path(path)

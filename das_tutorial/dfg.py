@@ -133,7 +133,7 @@ class WeightedSum:
         return total
 
 # %% ../nbs/07_dfg.ipynb #d021
-def hole_mask(size, frac=0.3):
+def hole_mask(size, frac:float=0.3):
     "(1, 1, size, size): 1 in a centred square of side `frac` × size (the hole), 0 elsewhere."
     m = torch.zeros(1, 1, size, size); s = max(1, round(frac * size)); a = (size - s) // 2
     m[..., a:a + s, a:a + s] = 1
@@ -171,19 +171,19 @@ def dfg_start(mode, param, size, lr, hole, device):
 # %% ../nbs/07_dfg.ipynb #d021-1
 @recipe('dfg', '07', quick=dict(size=48, steps=4), **DFG_KNOBS)
 def dfg(target,                  # class for the condition (ignored when unconditional; optional when inpainting)
-        *, size=128, steps=150,
-        mode='conditional',      # 'unconditional', 'conditional', 'edit' or 'inpaint'
+        *, size:int=128, steps:int=150,
+        mode:str='conditional',  # 'unconditional', 'conditional', 'edit' or 'inpaint'
         # weight of the score term (its gradient is about three orders of magnitude smaller than the condition's: measured above)
-        score_weight=1000.0,
-        cond_weight=1.0,         # weight of log p(target | x)
+        score_weight:float=1000.0,
+        cond_weight:float=1.0,   # weight of log p(target | x)
         params='last', lam='const',
-        lr=0.01,                 # Adam on the pixels; SGD on the stack uses 30 × this
-        param='pixels',          # 'pixels' (the paper) or 'stack'
-        variation=0.0,           # weight of the variance norm (the paper: 20)
-        augment_cond=False,      # evaluate the condition on a random crop-and-zoom of the image (lesson 03's views)
-        hole=0.3,                # inpainting: side of the hole, × size
+        lr:float=0.01,           # Adam on the pixels; SGD on the stack uses 30 × this
+        param:str='pixels',      # 'pixels' (the paper) or 'stack'
+        variation:float=0.0,     # weight of the variance norm (the paper: 20)
+        augment_cond:bool=False, # evaluate the condition on a random crop-and-zoom of the image (lesson 03's views)
+        hole:float=0.3,          # inpainting: side of the hole, × size
         cond_model=None,         # classifier for the condition (default: the score model)
-        model=None, seed=0, callback=None, progress=False):
+        model=None, seed:int=0, callback=None, progress:bool=False):
     "Discrimination for Generation: the DFG score term, optionally with a class condition, on pixels or an image stack."
     model = prepare(model, seed)
     score = DFGScore(model, params, lam=lam) if score_weight else None
@@ -208,7 +208,7 @@ def hole_error(image, original, mask):
     return dict(l1=l1, psnr=10 * math.log10(1 / max(mse, 1e-12)))
 
 # %% ../nbs/07_dfg.ipynb #d035-1
-def harmonic_fill(x, mask, start, iterations=60):
+def harmonic_fill(x, mask, start, iterations:int=60):
     """Inpainting by Laplace's equation (a membrane): Jacobi steps (the mean of the 4 neighbours) inside `mask` from
     `start`, the pixels outside kept; differentiable."""
     k = torch.tensor([[0., .25, 0.], [.25, 0., .25], [0., .25, 0.]], dtype=x.dtype,

@@ -30,7 +30,7 @@ def _targets(target, n):
 
 # %% ../nbs/00b_evaluate.ipynb #e005-2
 @torch.no_grad()
-def class_probs(model, images, targets, resize=True):
+def class_probs(model, images, targets, resize:bool=True):
     """Each image's probability of its target class under `model` (images resized to the model's size unless
     `resize=False`), and its top-1 index."""
     x = images.to(model.device)
@@ -48,21 +48,21 @@ def judge_score(images,              # (N, 3, H, W) in [0, 1]
     return [(pi, class_name(ti)) for pi, ti in zip(p.tolist(), top.tolist())]
 
 # %% ../nbs/00b_evaluate.ipynb #e008
-def down_up(images, factor=4):
+def down_up(images, factor:int=4):
     "Area-downsample by `factor` and bicubic-upsample back: texture finer than `factor` px is gone."
     h, w = images.shape[-2:]
     small = F.interpolate(images, size=(max(h // factor, 1), max(w // factor, 1)), mode='area')
     return F.interpolate(small, size=(h, w), mode='bicubic', align_corners=False).clamp(0, 1)
 
 # %% ../nbs/00b_evaluate.ipynb #e008-1
-def soft_blur(images, rel=1 / 75):
+def soft_blur(images, rel:float=1 / 75):
     "Gaussian blur with σ = `rel` × the image side (torchvision)."
     from torchvision.transforms.v2.functional import gaussian_blur
     s = max(images.shape[-1] * rel, 0.3); k = 2 * math.ceil(3 * s) + 1
     return gaussian_blur(images, [k, k], [s, s])
 
 # %% ../nbs/00b_evaluate.ipynb #e008-2
-def jpeg(images, quality=20):
+def jpeg(images, quality:int=20):
     "A JPEG round trip at `quality` through PIL."
     out = []
     for im in images:
@@ -71,7 +71,7 @@ def jpeg(images, quality=20):
     return torch.cat(out).to(images.device)
 
 # %% ../nbs/00b_evaluate.ipynb #e008-3
-def centre_crop(images, frac=0.8):
+def centre_crop(images, frac:float=0.8):
     "The central `frac` of the image, resized back to the full size."
     from torchvision.transforms.v2.functional import center_crop
     h, w = images.shape[-2:]
@@ -88,7 +88,7 @@ def greyscale(images):
 PERTURBATIONS = dict(down4=down_up, blur=soft_blur, jpeg=jpeg, crop=centre_crop, grey=greyscale)
 
 # %% ../nbs/00b_evaluate.ipynb #e008-6
-def coarse_view(images, rel=1 / 50):
+def coarse_view(images, rel:float=1 / 50):
     "Gaussian blur with σ = `rel` × the side (4.5 px at 224): only layout and large shapes are left."
     return soft_blur(images, rel)
 
@@ -96,7 +96,7 @@ def coarse_view(images, rel=1 / 50):
 def luminance(images): return 0.299 * images[:, 0] + 0.587 * images[:, 1] + 0.114 * images[:, 2]
 
 # %% ../nbs/00b_evaluate.ipynb #e011-1
-def saturation(images, eps=0.01):
+def saturation(images, eps:float=0.01):
     "Fraction of pixel values within `eps` of 0 or 1, per image."
     return ((images < eps) | (images > 1 - eps)).float().flatten(1).mean(1)
 
@@ -143,7 +143,7 @@ def spectral_slope(images):
 
 # %% ../nbs/00b_evaluate.ipynb #grain01
 def grain(images,       # (N, 3, H, W) in [0, 1]
-          cutoff=0.25): # cycles per pixel (0.5 is the finest a grid of pixels holds)
+          cutoff:float=0.25): # cycles per pixel (0.5 is the finest a grid of pixels holds)
     """Share of the luminance's spectral power (mean removed, Hann window) above `cutoff` cycles per pixel, per image:
     fine grain."""
     y, power = luminance_power(images); h, w = y.shape[-2:]
@@ -222,7 +222,7 @@ def judge_panel(images,          # (N, 3, H, W) in [0, 1]
     return rows
 
 # %% ../nbs/00b_evaluate.ipynb #e017
-def text_table(rows, digits=3):
+def text_table(rows, digits:int=3):
     "Rows of dicts as an aligned text table (floats to `digits` places)."
     if not rows: return ''
     cols = list(dict.fromkeys(k for r in rows for k in r))
@@ -261,14 +261,14 @@ def photo_path(name): # a key of `PHOTOS`
     return Path(spec.submodule_search_locations[0]) / rel
 
 # %% ../nbs/00b_evaluate.ipynb #6ed267ee-1
-def photo(name, size=224):
+def photo(name, size:int=224):
     "A calibration photo, the central square cropped and resized to `size`: (1, 3, size, size) in [0, 1]."
     with Image.open(photo_path(name)) as im:
         w, h = im.size; s = min(w, h)
         return load_image(im.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s)), size)
 
 # %% ../nbs/00b_evaluate.ipynb #6e754dc0
-def shuffle_patches(images, grid=4, seed=0):
+def shuffle_patches(images, grid:int=4, seed:int=0):
     "The picture cut into `grid`×`grid` tiles put back in a random order: every local patch kept, the layout destroyed."
     n, c, h, w = images.shape; s = min(h, w) // grid
     t = images[..., :s * grid, :s * grid].unfold(2, s, s).unfold(3, s, s).reshape(n, c, grid * grid, s, s)
@@ -384,7 +384,7 @@ def compare(methods,       # dict: name -> callable (target, seed) -> Run
             classes=None,  # target classes (default COMPARE['classes'])
             seeds=None,    # seeds (default COMPARE['seeds'])
             judges=None,   # default `default_judges()` (runs are cached only with these)
-            progress=True):
+            progress:bool=True):
     "Run every method on every class and seed; returns (one row per run, {method: {seed: [image per class]}})."
     classes, seeds = classes or COMPARE['classes'], seeds or COMPARE['seeds']
     rows, images = [], {}
@@ -428,7 +428,7 @@ def show_comparison(images,        # {method: {seed: [image per class]}} from `c
                     classes,       # the class of each column
                     rows=None,     # the rows from `compare`, for captions
                     seed=None,     # which seed to show (default: the first)
-                    size=1.9):
+                    size:float=1.9):
     "A grid: one row per method, one column per class, captioned with robust p, coarse p and the verdict."
     import matplotlib.pyplot as plt
     names = list(images)

@@ -19,8 +19,8 @@ from .priors import GaussianBlur, linear_schedule, soft_noise
 
 # %% ../nbs/04_octaves.ipynb #c006
 def crop_and_pad(crop=None, # side of a random square crop per call (None: no crop)
-                 pad=0,     # width of a constant border around every view
-                 fill=0.7): # the border's grey level
+                 pad:int=0, # width of a constant border around every view
+                 fill:float=0.7): # the border's grey level
     "The view transform of an octave: `v2.RandomCrop` then `v2.Pad` (torchvision), or None when neither is asked for."
     if crop is not None and (int(crop) != crop or crop < 1):
         raise ValueError(f"Crop size must be a positive whole number of pixels, got {crop}.")
@@ -44,12 +44,12 @@ class OctaveSettings:
 # %% ../nbs/04_octaves.ipynb #c012
 def octave(image,            # (N, 3, H, W) in [0, 1] to start from
            objective,        # e.g. `ClassLogit(model, target)`
-           steps=100,        # model evaluations in this octave
+           steps:int=100,    # model evaluations in this octave
            settings=None,    # an `OctaveSettings` (default: its defaults); its crop and pad act in every step here
            *, optimizer='adam',
            regularisers=(),  # extra regularisers (e.g. lesson 02's penalties)
            transform=None,   # a further view transform after crop and pad (e.g. lesson 08's masking)
-           callback=None, progress=False,
+           callback=None, progress:bool=False,
            **changes):       # `OctaveSettings` fields to change, e.g. pad=8
     "Ascent at one scale with linearly decreasing learning rate and blur; returns `ascend`'s `Run`."
     s = dataclasses.replace(settings or OctaveSettings(), **changes)
@@ -103,7 +103,7 @@ def octaves(objective,       # e.g. `ClassLogit(model, target)`
             *, init=None,    # start image (default: soft grey noise at sizes[0])
             optimizer='adam', regularisers=(),
             transform=None,  # a further view transform in every octave (after crop and pad)
-            callback=None, progress=False,
+            callback=None, progress:bool=False,
             **changes):      # `OctaveSettings` fields to change, e.g. crop=0.875
     "Ascent over growing image sizes, each an `octave` (crop from the second on, pad in the first); one `Run`."
     s = dataclasses.replace(settings or OctaveSettings(), **changes); _check_octave(s)
@@ -122,21 +122,21 @@ def octaves(objective,       # e.g. `ClassLogit(model, target)`
     return chain([stage(k, size, n) for k, (size, n) in enumerate(zip(sizes, steps))], callback)
 
 # %% ../nbs/04_octaves.ipynb #c022
-def edge_share(before, after, width=4):
+def edge_share(before, after, width:int=4):
     "Mean absolute change (after minus before) in the outer band of `width` px, divided by the mean inside the band."
     d = (after - before).abs().mean(1)
     inner = torch.zeros_like(d, dtype=torch.bool); inner[..., width:-width, width:-width] = True
     return (d[~inner].mean() / d[inner].mean()).item()
 
 # %% ../nbs/04_octaves.ipynb #c026
-def octave_sizes(size=224, n=3, smallest=16):
+def octave_sizes(size:int=224, n:int=3, smallest:int=16):
     "`n` sizes ending at `size`, each half the next (never below `smallest`)."
     if n < 1: raise ValueError(f"Need at least one octave, got {n}.")
     return tuple(max(smallest, size // 2 ** (n - 1 - k)) for k in range(n))
 
 # %% ../nbs/04_octaves.ipynb #c026-1
 @recipe('octaves', '04', settings=OctaveSettings, quick=dict(size=64, steps=12))
-def octave_ascent(target, *, size=224, steps=200, model=None, seed=0, callback=None, progress=False,
+def octave_ascent(target, *, size:int=224, steps:int=200, model=None, seed:int=0, callback=None, progress:bool=False,
                   **settings): # `OctaveSettings` fields: n_octaves, lr, sigma, crop, pad, kernel, blur_until
     """Chained octaves: `steps` split over `n_octaves` growing sizes; lr and blur sigma fall to a third within each
     octave."""
@@ -146,7 +146,7 @@ def octave_ascent(target, *, size=224, steps=200, model=None, seed=0, callback=N
                    init=soft_noise(sizes[0], n=n_targets(target), device=model.device))
 
 # %% ../nbs/04_octaves.ipynb #hz02
-def kernel_variance(sigma, kernel=0): # kernel side; 0: covering ±3 sigma
+def kernel_variance(sigma, kernel:int=0): # kernel side; 0: covering ±3 sigma
     "Variance (px², per axis) of the Gaussian blur `blur(x, sigma, kernel)` applies: its strength."
     from das_tutorial.priors import blur_kernel_size
     k = kernel or blur_kernel_size(sigma)

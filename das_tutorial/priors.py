@@ -16,7 +16,7 @@ from .ascent import *
 from .recipes import *
 
 # %% ../nbs/02_priors.ipynb #c006
-def soft_noise(size=224, n=1, device='cpu'):
+def soft_noise(size:int=224, n:int=1, device='cpu'):
     "`n` nearly flat grey images: uniform noise of width 0.04 around 0.5."
     return noise_image(size, n=n, mean=0.5, spread=0.04, device=device)
 
@@ -120,7 +120,7 @@ def prior_regularisers(**changes): # `PriorSettings` fields to change, e.g. l1=0
 
 # %% ../nbs/02_priors.ipynb #c024-1
 @recipe('priors', '02', settings=PriorSettings, quick=dict(size=64, steps=10))
-def prior_ascent(target, *, size=224, steps=200, model=None, seed=0, callback=None, progress=False,
+def prior_ascent(target, *, size:int=224, steps:int=200, model=None, seed:int=0, callback=None, progress:bool=False,
                  **settings): # `PriorSettings` fields: lr, l1, tv, sigma, blur_until, blur_on
     "Pixel ascent from a soft grey start with lesson 02's priors (L1, TV, blur curriculum), class logit, Adam."
     model, s = prepare(model, seed), PriorSettings(**settings)

@@ -191,7 +191,7 @@ def to_rgb(x, matrix): # x (N, 3, H, W) in the decorrelated space
     return torch.einsum('nchw,dc->ndhw', x, matrix)
 
 # %% ../nbs/05_image_stacks.ipynb #c015
-def stack_bytes(size, n=1, step=4):
+def stack_bytes(size, n:int=1, step:int=4):
     """Rough bytes an image stack of side `size` needs: parameters, gradients and momentum, the sparse taps, and a few
     images."""
     rs = range(1, size + 1, step)
@@ -258,14 +258,14 @@ def views(self:StackSettings, size, view_size): # the picture's side, and the mo
 
 # %% ../nbs/05_image_stacks.ipynb #c015-2
 def stack_ascent(objective,        # views -> one score per view
-                 n=1,              # images in the batch
+                 n:int=1,          # images in the batch
                  settings=None,    # a `StackSettings` (default: its defaults, the `das` recipe's)
                  *, size,          # side of the picture
                  steps,            # optimiser steps
-                 view_size=224,    # side of the views the objective sees
+                 view_size:int=224, # side of the views the objective sees
                  # an `ImageStack` to continue from (lesson 08 grows one), instead of a new one at zero
                  init=None,
-                 device='cpu', callback=None, progress=False, snapshot_every=0,
+                 device='cpu', callback=None, progress:bool=False, snapshot_every:int=0,
                  **changes):       # settings to change from `settings`, e.g. count=8
     "Direct Ascent Synthesis for any objective: an image stack ascended through jittered, noisy views; returns a `Run`."
     s = dataclasses.replace(settings or StackSettings(), **changes)
@@ -331,7 +331,7 @@ SGD_TUNED = dict(CROPS, count=8, lr=0.3, optimizer='sgd', grad_clip=0, alpha=0.0
                  resize_max=1, score='logit')
 SCORES = dict(logit=ClassLogit, cosine=ClassCosine)
 
-def class_score(model, target, score='cosine'): # 'cosine' (`ClassCosine`) or 'logit' (`ClassLogit`)
+def class_score(model, target, score:str='cosine'): # 'cosine' (`ClassCosine`) or 'logit' (`ClassLogit`)
     "The objective `das` ascends for a class (or a list of classes, one picture each)."
     if target is None: raise ValueError("Give a target class, or an `objective`.")
     if score not in SCORES: raise ValueError(f"score must be one of {list(SCORES)}, got {score!r}.")
@@ -343,11 +343,11 @@ def class_score(model, target, score='cosine'): # 'cosine' (`ClassCosine`) or 'l
                                      v['step']),
         score=Knob('choice', choices=('logit', 'cosine'), label='objective'))
 def das(target,              # class name or index, a list of them (one image each), or None with `objective`
-        *, size=224,         # output side R
-        steps=100,           # optimiser steps
+        *, size:int=224,     # output side R
+        steps:int=100,       # optimiser steps
         # 'cosine': the cosine between pooled features and the class's row (`ClassCosine`); 'logit': the logit
-        score='cosine',
-        model=None, seed=0, callback=None, progress=False, snapshot_every=0,
+        score:str='cosine',
+        model=None, seed:int=0, callback=None, progress:bool=False, snapshot_every:int=0,
         # any views -> scores callable instead of the class's score, and its batch (default: one per target)
         objective=None, n=None,
         # `StackSettings` fields: count, jitter, noise, lr, optimizer, ... (their defaults are that class's)

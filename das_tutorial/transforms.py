@@ -21,7 +21,7 @@ from .priors import soft_noise, prior_regularisers
 # %% ../nbs/03_transforms.ipynb #c006
 def torchvision_views(images,    # (N, 3, H, W) in [0, 1]
                       transform, # a torchvision v2 transform (or any callable on a batch)
-                      count=4):  # views per image
+                      count:int=4): # views per image
     "`count` views of each image, one fresh call of `transform` per view; grouped image by image."
     check_image(images, 'images')
     views = torch.stack([transform(images) for _ in range(count)], 1)  # (N, count, 3, h, w)
@@ -127,7 +127,7 @@ def centre_of_mass(images): # (N, C, H, W), non-negative
     return torch.stack([(m.sum(-1) * ys).sum(-1) / total, (m.sum(-2) * xs).sum(-1) / total], -1)
 
 # %% ../nbs/03_transforms.ipynb #c021-1
-def spot(size=224, sigma=20.0):
+def spot(size:int=224, sigma:float=20.0):
     "A white Gaussian spot of width `sigma` px in the centre of a black (1, 3, size, size) image."
     r = torch.arange(size, dtype=torch.float32) + 0.5 - size / 2
     g = torch.exp(-(r[:, None] ** 2 + r[None] ** 2) / (2 * sigma ** 2))
@@ -158,8 +158,8 @@ def views(self:ViewSettings, view_size=None): # the model's input side (None: th
 def transfigure(photo,            # (N, 3, H, W) start image(s) in [0, 1]
                 target,           # class name/index, or one per image
                 model=None,       # source classifier (default `load_classifier()`)
-                steps=100,        # optimiser steps
-                lr=0.02,          # Adam learning rate on the pixels
+                steps:int=100,    # optimiser steps
+                lr:float=0.02,    # Adam learning rate on the pixels
                 # a view-maker (default: the `views` recipe's, `ViewSettings().views()`)
                 transform=None,
                 **kw):            # passed to `ascend` (snapshot_every, callback, progress, ...)
@@ -175,7 +175,7 @@ def pixel_ascent(objective:Callable,          # views -> one score per view
                  settings:ViewSettings=None,   # default: its defaults, the `transforms` recipe's
                  *, size:int=224, steps:int=100,
                  view_size:int=None,           # the objective's input side (None: the picture's)
-                 device='cpu', callback=None, progress=False, snapshot_every=0) -> Run:
+                 device='cpu', callback=None, progress:bool=False, snapshot_every:int=0) -> Run:
     "Lesson 03's runner for any objective: pixels ascended by Adam through random views; returns a `Run`."
     s = settings or ViewSettings()
     photo = lambda: sample_image(size).repeat(n, 1, 1, 1).to(device)
@@ -185,7 +185,7 @@ def pixel_ascent(objective:Callable,          # views -> one score per view
                   snapshot_every=snapshot_every)
 
 @recipe('transforms', '03', views='count', settings=ViewSettings, quick=dict(size=64, steps=8))
-def view_ascent(target, *, size:int=224, steps:int=100, model=None, seed=0, callback=None, progress=False,
+def view_ascent(target, *, size:int=224, steps:int=100, model=None, seed:int=0, callback=None, progress:bool=False,
                 **settings) -> Run: # `ViewSettings` fields: lr, count, jitter, scale, angle, colour, noise, ...
     "Pixel ascent through random views per step (jitter, zoom, rotation, colour, noise), Adam on the class logit."
     model = prepare(model, seed)

@@ -22,7 +22,7 @@ def png_bytes(image, size=None):
     return buf.getvalue()
 
 # %% ../nbs/09_widgets.ipynb #w005-1
-def placeholder(size=256, text='press Run'):
+def placeholder(size:int=256, text:str='press Run'):
     "PNG bytes of a light grey square with `text` in the middle."
     im = Image.new('RGB', (size, size), (232, 232, 232))
     d = ImageDraw.Draw(im); w = d.textlength(text)
@@ -42,7 +42,7 @@ def _font(size=12):
     except Exception: return ImageFont.load_default()
 
 # %% ../nbs/09_widgets.ipynb #w007p-1
-def panel_picture(controls, preview_png, done, status, width=640):
+def panel_picture(controls, preview_png, done, status, width:int=640):
     """A static picture of a panel: one line per control with its value, Run/Stop, a progress bar, the 256-px preview,
     the status."""
     shown = lambda v: f'{v:.4g}' if isinstance(v, float) else f'{v}'
