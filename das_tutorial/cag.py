@@ -113,14 +113,15 @@ class MaskedReconstruction:
         g=Knob('choice', choices=('fill', 'mae'), label='g'),
         mask_ratio=Knob('float', 0, 0.95, 0.05, label='mask ratio'),
         fill=Knob('choice', choices=('blur', 'harmonic', 'mean')), n_octaves=Knob('int', 1, 4, 1, label='resolutions'),
-        count=Knob('int', 1, 16, 1, label='views'), lr=Knob('log', 1e-3, 1, 0.01),
+        count=Knob('int', 1, 16, 1, label='views'), lr=knob_of(OctaveSettings, 'lr'),
         sigma=Knob('float', 0, 3, 0.1, label='blur sigma'))
 def cag(target,                     # class name or index, or a list of them (one picture each)
         *, size:int=256, steps:int=300,
         g:str='fill',               # the masked module: 'fill' (`MaskedFill`) or 'mae' (`MaskedReconstruction`)
         mask_ratio:float=0.75,      # share of 16-px patches masked
         fill:str='blur',            # g='fill': 'blur', 'harmonic' (a membrane) or 'mean'
-        n_octaves:int=3, count:int=1, lr:float=0.05,
+        # resolutions, views per step and Adam's rate (the first and last: lesson 04's `OctaveSettings`)
+        n_octaves:int=OctaveSettings.n_octaves, count:int=1, lr:float=OctaveSettings.lr,
         sigma:float=0.0,
         mae=None,                   # a `ViTMAEForPreTraining` for g='mae' (default `load_mae()`)
         model=None, seed:int=0, callback=None, progress:bool=False):
