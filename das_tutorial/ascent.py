@@ -203,27 +203,27 @@ class Recorder:
 
 # %% ../nbs/01_naive_ascent.ipynb #c020-5
 @patch
-def before_step(self:Recorder, step, loss, image):
-    """The loss as a number (an error if it is not finite) and a copy of the image that earned it: the step changes it
-    in place."""
-    value = loss.item()
-    if not math.isfinite(value):
-        raise NonFiniteError(f"The loss became {value} at step {step + 1} of {self.n}: the image or the objective "
-                             "overflowed. "
-                             f"Use a smaller learning rate (lr={self.lr:g} now) or check the inputs; the last finite "
-                             "image is in `.run.image`.",
-                             self.run(self.last if self.last is not None else image.detach().clone(), True))
-    self.value = value
+def before_step(self:Recorder, image):
+    "A copy of the image that earns this step's score: the step changes the parameters in place."
     return image.detach().clone()
 
 # %% ../nbs/01_naive_ascent.ipynb #c020-6
 @patch
-def after_step(self:Recorder, step, scores, shown, views):
-    "Record the step (`views` per image); True when the callback asks to stop."
-    h, self.last, self.done, self.evals = self.hist, shown, step + 1, self.evals + views
-    h['loss'].append(self.value); h['score'].append(scores.tolist())
+def after_step(self:Recorder, step, loss, scores, shown, views):
+    """Record the step (`views` per image), reading loss, scores and probability off the device in one go, after the
+    step was queued; an error if the loss is not finite; True when the callback asks to stop."""
     prob = getattr(self.objective, 'last_prob', None)
-    if prob is not None: h['prob'].append(prob.view(len(shown), -1).mean(1).tolist())
+    parts = [loss.detach().view(1), scores.detach().view(-1)]
+    if prob is not None: parts.append(prob.view(len(shown), -1).mean(1))
+    value, *rest = torch.cat(parts).tolist()
+    if not math.isfinite(value):
+        raise NonFiniteError(f"The loss became {value} at step {step + 1} of {self.n}: the image or the objective "
+                             "overflowed. "
+                             f"Use a smaller learning rate (lr={self.lr:g} now) or check the inputs; the last finite "
+                             "image is in `.run.image`.", self.run(self.last if self.last is not None else shown, True))
+    h, self.last, self.done, self.evals = self.hist, shown, step + 1, self.evals + views
+    h['loss'].append(value); h['score'].append(rest[:len(shown)])
+    if prob is not None: h['prob'].append(rest[len(shown):])
     # by score, penalties aside
     if (score := sum(h['score'][-1])) > self.best_score: self.best, self.best_score, self.best_step = shown, score, step
     if self.every and step % self.every == 0: h['snapshots'].append((step, shown.cpu()))
@@ -261,12 +261,12 @@ def ascend(param:nn.Module,             # forward() -> images (N, 3, H, W) in [0
             views = seen(image, regularisers, t, transform)            # filtered by the regularisers, cut into views
             scores = objective(views).view(len(image), -1).mean(1)     # one score per image: the mean over its views
             loss = penalised(-scores.sum(), image, regularisers, t)
-            shown = rec.before_step(step, loss, image)                 # the loss as a number, and a copy of its image
+            shown = rec.before_step(image)                             # a copy of the image this step scored
             loss.backward()
             if grad_clip is not None: torch.nn.utils.clip_grad_norm_(params, grad_clip)
             opt.step(); sched.step()
             after_step(param, regularisers, t)                         # clamp pixels, blur in place, ...
-            if rec.after_step(step, scores, shown, len(views) // len(image)): break
+            if rec.after_step(step, loss, scores, shown, len(views) // len(image)): break
     return rec.result(param, lambda: compose(param(), mask, reference))
 
 # %% ../nbs/01_naive_ascent.ipynb #c018
