@@ -8,8 +8,8 @@ crops of a 298-px canvas, torch's per-tensor AdamW; `blog 224`, on request: `BLO
   views have random sizes: the same sizes are replayed), in the memory format the run gave them (channels-last views since
   issue 30; the weights as loaded);
 - the step taken apart on the run's own objects (captured from `ascend`): stack forward, views forward, model forward, model
-  backward, views backward, stack backward, optimiser (gradient clip + optimiser step); `other` = step - the parts (the loop's
-  bookkeeping: the image copy, history, best image);
+  backward, views backward, stack backward, optimiser (gradient clip + optimiser step); `other` = step - the parts (what the parts
+  timed one by one leave over; the loop's bookkeeping is 0.4 ms of it, `bench/bookkeeping.py`);
 - `model cl`: lite0 forward and backward with its weights as well as its inputs in `channels_last` (not used by the recipe).
 Then the seconds per image of `das` and of torch-dreams at the same budget (400 evaluations, 224 px), run back to back, each in
 its own process (`bench/peers.py --worker`), if the peer environment exists.
