@@ -173,7 +173,7 @@ def dfg_start(mode, param, size, lr, hole, device):
 def dfg(target,                  # class for the condition (ignored when unconditional; optional when inpainting)
         *, size:int=128, steps:int=150,
         mode:str='conditional',  # 'unconditional', 'conditional', 'edit' or 'inpaint'
-        # weight of the score term (its gradient is about three orders of magnitude smaller than the condition's: measured below)
+        # weight of the score term (its gradient is about three orders of magnitude smaller than the condition's: measured in this lesson)
         score_weight:float=1000.0,
         cond_weight:float=1.0,   # weight of log p(target | x)
         params='last', lam='const',
