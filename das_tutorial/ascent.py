@@ -128,8 +128,13 @@ class Run:
 
 # %% ../nbs/01_naive_ascent.ipynb #c020-1
 class NonFiniteError(FloatingPointError):
-    "The loss or the image became NaN or infinite; `.run` holds the last finite image."
-    def __init__(self, message, run): super().__init__(message); self.run = run
+    """The loss or the image became NaN or infinite: `.what` says where, `.lr` is the learning rate, `.run` holds the
+    last finite image."""
+    def __init__(self, what, run, lr=None):
+        super().__init__(f"{what}: the image or the objective overflowed. Use a smaller learning rate"
+                         + (f" (lr={lr:g} now)" if lr is not None else '')
+                         + " or check the inputs; the last finite image is in `.run.image`.")
+        self.what, self.run, self.lr = what, run, lr
 
 # %% ../nbs/01_naive_ascent.ipynb #c020-2
 def compose(image, mask=None, reference=None):
@@ -217,10 +222,8 @@ def after_step(self:Recorder, step, loss, scores, shown, views):
     if prob is not None: parts.append(prob.view(len(shown), -1).mean(1))
     value, *rest = torch.cat(parts).tolist()
     if not math.isfinite(value):
-        raise NonFiniteError(f"The loss became {value} at step {step + 1} of {self.n}: the image or the objective "
-                             "overflowed. "
-                             f"Use a smaller learning rate (lr={self.lr:g} now) or check the inputs; the last finite "
-                             "image is in `.run.image`.", self.run(self.last if self.last is not None else shown, True))
+        raise NonFiniteError(f"The loss became {value} at step {step + 1} of {self.n}",
+                             self.run(self.last if self.last is not None else shown, True), self.lr)
     h, self.last, self.done, self.evals = self.hist, shown, step + 1, self.evals + views
     h['loss'].append(value); h['score'].append(rest[:len(shown)])
     if prob is not None: h['prob'].append(rest[len(shown):])

@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_METHOD', 'SHORTCUTS', 'FLAG_HINTS', 'UsageError', 'method_settings', 'check_before_run', 'held_interrupts',
-           'stop_signals', 'save_gif', 'report', 'generate_command', 'report_prompt', 'classes_command',
+           'stop_signals', 'gif_writer', 'save_gif', 'report', 'generate_command', 'report_prompt', 'classes_command',
            'methods_command', 'parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #k002
-import argparse, os, sys
+import argparse, os, sys, time
 from pathlib import Path
 
 # %% ../nbs/10_cli.ipynb #k005
@@ -29,26 +29,27 @@ def _convert(name, knob, text):
 
 # %% ../nbs/10_cli.ipynb #k008-3
 def method_settings(recipe, args):
-    "The recipe settings asked for by `args` (shortcut flags and --set name=value), converted and checked."
-    out = {}
+    """The recipe settings asked for by `args` (shortcut flags and --set name=value), converted and checked; a mistake
+    names the setting as it was typed (`--views`, `--set count`)."""
+    out, label = {}, {}
     for flag, knob in SHORTCUTS.items():
         v = getattr(args, flag, None)
         if v is None: continue
         if knob not in recipe.knobs:
             raise UsageError(f"--{flag} is not a setting of the method {recipe.name!r}; its settings are "
                              f"{', '.join(recipe.knobs)}.")
-        out[knob] = v
+        out[knob], label[knob] = v, f"--{flag}"
     for item in args.set or []:
         name, eq, text = item.partition('=')
         if not eq: raise UsageError(f"--set takes name=value, got {item!r}.")
         if name not in recipe.knobs or name in ('size', 'steps'):
             raise UsageError(f"{recipe.name!r} has no setting {name!r} for --set; its settings are "
                              f"{', '.join(k for k in recipe.knobs if k not in ('size', 'steps'))}.")
-        out[name] = _convert(name, recipe.knobs[name], text)
-    if args.size is not None: out['size'] = args.size
-    if args.steps is not None: out['steps'] = args.steps
+        out[name], label[name] = _convert(f"--set {name}", recipe.knobs[name], text), f"--set {name}"
+    for k in ('size', 'steps'):
+        if getattr(args, k) is not None: out[k], label[k] = getattr(args, k), f"--{k}"
     for k, v in out.items():
-        try: recipe.knobs[k].check('--' + ({v2: f for f, v2 in SHORTCUTS.items()}.get(k, k)), v)
+        try: recipe.knobs[k].check(label[k], v)
         except ValueError as e: raise UsageError(str(e)) from None
     return out
 
@@ -88,17 +89,26 @@ class held_interrupts:
 
 # %% ../nbs/10_cli.ipynb #k012-1
 class stop_signals:
-    """While active, SIGTERM and SIGHUP (what `timeout`, job schedulers, `docker stop` and a closed terminal send) ask
-    the run to stop at the end of its step; call it as a callback."""
+    """While active, SIGTERM and SIGHUP (`timeout`, job schedulers, a closed terminal) stop the run at the end of its
+    step (call it as a callback); a second Ctrl-C is held until the files are written (`release`)."""
     NAMES = ('SIGTERM', 'SIGHUP')
     def __enter__(self):
         import signal, threading
-        self.received, self.old = None, {}
+        self.received, self.old, self.holding, self.pending = None, {}, False, False
         if threading.current_thread() is threading.main_thread():
             for s in (getattr(signal, n) for n in self.NAMES if hasattr(signal, n)):
                 self.old[s] = signal.signal(s, self._hit)
+            self.old[signal.SIGINT] = signal.signal(signal.SIGINT, self._interrupt)
         return self
     def _hit(self, signum, frame): self.received = signum
+    def _interrupt(self, *_):
+        if self.holding: self.pending = True; return
+        self.holding = True
+        raise KeyboardInterrupt
+    def release(self):
+        "After the files are written: a Ctrl-C held since the first one is raised now, and any later one at once."
+        self.holding = False
+        if self.pending: self.pending = False; raise KeyboardInterrupt
     def __call__(self, *_): return self.received is not None
     @property
     def name(self):
@@ -124,14 +134,17 @@ def _as_frame(image, side):
                          align_corners=False) if image.shape[-1] != side else image
 
 # %% ../nbs/10_cli.ipynb #k012-4
-def save_gif(frames, path, ms:int=120):
-    "Save a list of image tensors as an animated GIF, atomically; every frame at the last frame's size."
-    from das_tutorial.core import to_pil, write_atomically
+def gif_writer(frames, ms:int=120):
+    "A function that writes `frames` (image tensors) to a file object as an animated GIF, each at the last one's size."
+    from das_tutorial.core import to_pil
     side = frames[-1].shape[-1]
     ims = [to_pil(_as_frame(f, side)) for f in frames]
-    return write_atomically(path,
-                            lambda f: ims[0].save(f, format='GIF', save_all=True, append_images=ims[1:], duration=ms,
-                                                  loop=0))
+    return lambda f: ims[0].save(f, format='GIF', save_all=True, append_images=ims[1:], duration=ms, loop=0)
+
+def save_gif(frames, path, ms:int=120):
+    "Save a list of image tensors as an animated GIF, atomically; every frame at the last frame's size."
+    from das_tutorial.core import write_atomically
+    return write_atomically(path, gif_writer(frames, ms))
 
 # %% ../nbs/10_cli.ipynb #k012-5
 FLAG_HINTS = dict(neon="more than 10% of its pixel values are saturated; a smaller --lr usually helps.",
@@ -143,7 +156,8 @@ FLAG_HINTS = dict(neon="more than 10% of its pixel values are saturated; a small
 def _head(run, out, steps, why):
     "The first line of a report: what was written, and why the run stopped early if it did."
     if not run.stopped: return f"wrote {out}"
-    return f"{why + ': ' if why else ''}stopped at step {run.steps} of {steps}; wrote the best image so far to {out}"
+    start = " (no step had raised the score yet: it is the starting image)" if run.best_step == 0 else ""
+    return f"{why + ': ' if why else ''}stopped at step {run.steps} of {steps}; wrote the best image so far to {out}{start}"
 
 # %% ../nbs/10_cli.ipynb #k012-7
 def report(run, model, target, out, gif, steps, why=None):
@@ -211,9 +225,27 @@ def _prepare(args):
         except (ValueError, TypeError, RuntimeError, ImportError) as e: return _error(e)
     return recipe, target, settings, out, gif, device, model
 
+# %% ../nbs/10_cli.ipynb #k012-13a
+class _Clock:
+    """A callback that times a run's first steps and stops a run whose steps would take longer than `limit` seconds in
+    all (default a day): the command refuses it with the estimate."""
+    def __init__(self, steps, limit:float=86400.0): self.steps, self.limit, self.t0, self.per = steps, limit, None, None
+    def __call__(self, step, *_):
+        if step == 0: self.t0 = time.perf_counter()
+        elif step == 2 and self.t0 is not None:
+            self.per = (time.perf_counter() - self.t0) / 2
+            return self.too_long
+        return False
+    @property
+    def too_long(self): return self.per is not None and self.per * self.steps > self.limit
+    def message(self, device):
+        return (f"--steps {self.steps:,} would take about {self.per * self.steps / 3600:,.0f} hours at the "
+                f"{self.per:.2g} s a step measured on {device}; the ceiling is a day: ask for at most "
+                f"{int(self.limit / self.per):,} steps. Nothing was written.")
+
 # %% ../nbs/10_cli.ipynb #k012-13
 def _generate(args, stop):
-    from das_tutorial.core import class_name, save_image
+    from das_tutorial.core import class_name
     from das_tutorial.ascent import NonFiniteError
     if isinstance(prepared := _prepare(args), int): return prepared
     recipe, target, settings, out, gif, device, model = prepared
@@ -221,34 +253,55 @@ def _generate(args, stop):
     steps = settings.get('steps', recipe.defaults['steps'])
     what = f"'{target}'" if args.prompt is not None else f"'{class_name(target)}' ({target})"
     print(f"{recipe.name} (lesson {recipe.lesson}): {what} with {model.name} at "
-          f"{settings.get('size', recipe.defaults['size'])} px, "
-          f"{steps} steps on {device}", flush=True)
+          f"{settings.get('size', recipe.defaults['size'])} px, {steps} steps on {device}", flush=True)
     if getattr(model, 'untrained', False):
         print(f"note: {model.name} has random weights: the picture shows the mechanics, not what CLIP would draw.",
               flush=True)
     if type(model).__name__ == 'ClassifierEmbedder':
         print(f"note: {model.name}: a classifier used as a closed-vocabulary embedder (lesson 06); a prompt is an "
               "ImageNet class name.", flush=True)
-    frames = []
-    cb = lambda step, im, h: (gif and frames.append(im.cpu())) or stop()
+    frames, clock = [], _Clock(steps)
+    cb = lambda step, im, h: (gif and frames.append(im.cpu())) or clock(step) or stop()
     try: run = recipe.fn(target, model=model, seed=args.seed, progress=True, callback=cb, **settings)   # checked once, above
-    except NonFiniteError as e: return _error(f"{e} Nothing was written.", 1)
+    except NonFiniteError as e:
+        return _error(f"{e.what[0].lower()}{e.what[1:]}: the picture or the objective overflowed. Use a smaller --lr"
+                      + (f" (it was {e.lr:g})" if e.lr is not None else '') + ". Nothing was written.", 1)
     except (RuntimeError, MemoryError) as e:
         if 'out of memory' in str(e).lower() or isinstance(e, MemoryError):
             return _error(f"out of memory: use a smaller --size. Nothing was written.", 1)
         raise
+    if clock.too_long: return _error(clock.message(device), 2)
     return _finish(args, run, model, target, out, gif, frames, steps, stop)
+
+# %% ../nbs/10_cli.ipynb #k012-14a
+def _write_failure(e, paths):
+    "One line for an error while writing the output files: which file, why, and what is on disk now."
+    failed, written = getattr(e, 'path', paths[0]), getattr(e, 'written', [])
+    names = lambda ps: ' and '.join(map(str, ps))
+    left = [p for p in paths if p not in written]
+    kept = [p for p in left if Path(p).exists()]
+    said = (f"{names(written)} {'was' if len(written) == 1 else 'were'} written, {names(left)} not" if written
+            else "nothing was written")
+    return (f"could not write {failed}: {e.strerror or e}; {said}"
+            + (f" (the earlier {names(kept)} {'is' if len(kept) == 1 else 'are'} unchanged)" if kept else '') + ".")
 
 # %% ../nbs/10_cli.ipynb #k012-14
 def _finish(args, run, model, target, out, gif, frames, steps, stop):
-    "After a run: write the picture (and GIF), report, and the exit code."
-    from das_tutorial.core import save_image
+    """After a run: write the picture and its GIF as a pair (both or neither), report, and the exit code. The files
+    written are kept in `args.written`, so that an interrupt during the report can say what is on disk."""
+    from das_tutorial.core import image_writer, write_together
     why = f"received {stop.name}" if stop() else "interrupted" if run.stopped else None
     if run.steps == 0:
         print(f"{why}: stopped before the first step was done; nothing was written.", file=sys.stderr)
         return 128 + stop.received if stop() else 130
-    save_image(run.image, out)
-    if gif: save_gif(frames[::max(len(frames) // 40, 1)] + [run.image.cpu()], gif)
+    paths = [out] + ([gif] if gif else [])
+    try:
+        files = [(out, image_writer(run.image, out))]
+        if gif: files.append((gif, gif_writer(frames[::max(len(frames) // 40, 1)] + [run.image.cpu()])))
+        # a second Ctrl-C waits until the pair is on disk
+        with held_interrupts(): args.written = write_together(files)
+    except OSError as e: return _error(_write_failure(e, paths), 1)
+    stop.release()
     if args.prompt is not None: report_prompt(run, out, gif, steps, why)
     else: report(run, model, target, out, gif, steps, why)
     return 128 + stop.received if stop() else 130 if run.stopped else 0   # a signal during the report counts too
@@ -331,14 +384,20 @@ def parser():
 # %% ../nbs/10_cli.ipynb #k014-1
 def main(argv=None):
     "Entry point of the `das-tutorial` console script."
+    args = None
     try:
         args = parser().parse_args(argv)
         if args.command == 'generate':
             if args.output is None:
                 args.output = f"{str(args.target if args.prompt is None else args.prompt)[:60].replace(' ', '_').replace('/', '_')}.png"
+            args.written = []
             code = generate_command(args)
         else:
             with held_interrupts(): code = (classes_command if args.command == 'classes' else methods_command)(args)
     except KeyboardInterrupt:
-        print("\ninterrupted; nothing was written.", file=sys.stderr); code = 130
+        written = getattr(args, 'written', None) or []
+        print("\ninterrupted; " + (f"{' and '.join(map(str, written))} {'was' if len(written) == 1 else 'were'} "
+                                   "written before it (the report was cut short)." if written
+                                   else "nothing was written."), file=sys.stderr)
+        code = 130
     sys.exit(code)

@@ -7,7 +7,8 @@ __all__ = ['QUICK', 'OFFLINE_MODELS', 'DEFAULT_MODEL', 'QUALIFIED', 'quick_or_fu
            'default_device', 'get_device', 'seed_everything', 'check_logits', 'Frozen', 'Normalized', 'as_classifier',
            'hub_online', 'download_error', 'load_classifier', 'imagenet_labels', 'unique_name', 'class_name',
            'class_index', 'find_classes', 'check_image', 'check_values', 'load_image', 'sample_image', 'to_pil',
-           'show_images', 'stretch', 'predict', 'fit_to_model', 'check_output_path', 'write_atomically', 'save_image']
+           'show_images', 'stretch', 'predict', 'fit_to_model', 'check_output_path', 'write_together',
+           'write_atomically', 'image_writer', 'save_image']
 
 # %% ../nbs/00_core.ipynb #c002
 import os, copy, random, socket, difflib, functools, importlib, tempfile, warnings
@@ -371,14 +372,22 @@ def _size_hw(size):
         raise ValueError(f"size must be a whole number of pixels >= 1 or a pair (height, width), got {size!r}.")
     return tuple(int(s) for s in hw)
 
+# %% ../nbs/00_core.ipynb #c028-1b
+def _open_image(path):
+    "The pixels of the image file at `path`, or a clear error naming the file and what was expected."
+    if not Path(path).exists(): raise FileNotFoundError(f"No image at {path}")
+    try:
+        with Image.open(path) as im: return torch.from_numpy(_pil_to_array(im)).permute(2, 0, 1)[None]
+    except (Image.UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, OSError) as e:
+        raise ValueError(f"Cannot read {path} as an image: expected a picture file (PNG, JPEG, WebP, ...) "
+                         f"({e.strerror or e if isinstance(e, OSError) else e}).") from None
+
 # %% ../nbs/00_core.ipynb #c028-2
 def load_image(src,        # a path, a PIL image, or a (3,H,W) / (N,3,H,W) float tensor in [0, 1]
                size=None): # resize to `size` (int: square; or (h, w)), bicubic and antialiased
     "An image as a float tensor of shape (N, 3, H, W) in [0, 1]."
     hw = None if size is None else _size_hw(size)
-    if isinstance(src, (str, Path)):
-        if not Path(src).exists(): raise FileNotFoundError(f"No image at {src}")
-        with Image.open(src) as im: x = torch.from_numpy(_pil_to_array(im)).permute(2, 0, 1)[None]
+    if isinstance(src, (str, Path)): x = _open_image(src)
     elif isinstance(src, Image.Image): x = torch.from_numpy(_pil_to_array(src)).permute(2, 0, 1)[None]
     elif isinstance(src, torch.Tensor):
         x = src[None] if src.ndim == 3 else src
@@ -482,24 +491,43 @@ def _umask():
         old = os.umask(0o22); os.umask(old); return old
 
 # %% ../nbs/00_core.ipynb #c030-4
-def write_atomically(path, write): # write(file_object) fills the file
-    """Call `write` on a temporary file next to `path`, then rename it into place: `path` is complete or untouched. A
-    new file gets the umask's permissions; an overwritten one keeps its mode."""
-    path = Path(path)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}-', suffix=path.suffix)
+def write_together(files): # [(path, write)]: write(file_object) fills the file at path
+    """Write every file to a temporary beside it, then rename them all into place: after an error while writing (a
+    full disk, a size limit), every path is as it was. A new file gets the umask's permissions; an overwritten one
+    keeps its mode. An error carries `.path`, the file it was writing, and `.written`, the files already renamed."""
+    staged, written = [], []
     try:
-        with os.fdopen(fd, 'wb') as f: write(f)
-        # mkstemp makes 0600 files: give the file the mode a plain open() would
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
+        for path, write in files:
+            path = Path(path)
+            mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+            try:
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}-', suffix=path.suffix)
+                staged.append((tmp, path))
+                with os.fdopen(fd, 'wb') as f: write(f)
+                # mkstemp makes 0600 files: give the file the mode a plain open() would
+                os.chmod(tmp, mode)
+            except OSError as e: e.path = path; raise
+        for tmp, path in staged:
+            try: os.replace(tmp, path)
+            except OSError as e: e.path = path; raise
+            written.append(path)
+    except BaseException as e:
+        for tmp, _ in staged: Path(tmp).unlink(missing_ok=True)
+        e.written = written; raise
+    return [path for _, path in staged]
+
+# %% ../nbs/00_core.ipynb #c030-4b
+def write_atomically(path, write): # write(file_object) fills the file
+    "`write_together` for one file: `path` is complete or untouched."
+    return write_together([(path, write)])[0]
 
 # %% ../nbs/00_core.ipynb #c030-5
-def save_image(x, path):
-    "Save the first image of `x` to `path` (format from the extension), atomically."
+def image_writer(x, path):
+    "A function that writes the first image of `x` to a file object in the format `path`'s extension names."
     path = check_output_path(path)
     im, fmt = to_pil(check_image(x)), _writable_formats()[path.suffix.lower()]
-    return write_atomically(path, lambda f: im.save(f, format=fmt))
+    return lambda f: im.save(f, format=fmt)
+
+def save_image(x, path):
+    "Save the first image of `x` to `path` (format from the extension), atomically."
+    return write_atomically(path, image_writer(x, path))

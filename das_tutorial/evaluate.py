@@ -363,19 +363,63 @@ def _cache_file(method, target, seed):
     return where / (hashlib.sha1(repr((key, target, seed, tuple(default_judges()),
                                        code_hash(key[0]))).encode()).hexdigest() + '.pt')
 
+# %% ../nbs/00b_evaluate.ipynb #cache04-a
+def _checksum(row, image):
+    "A fingerprint of a cached entry's row and image: a flipped byte anywhere changes it."
+    import hashlib
+    return hashlib.sha1(repr(sorted(row.items())).encode() + image.numpy().tobytes()).hexdigest()
+
+# %% ../nbs/00b_evaluate.ipynb #cache04-a2
+def _cache_warning(message):
+    "One line on standard error: the cache never stops a run."
+    import sys
+    print(f"warning: run cache: {message}", file=sys.stderr)
+
+# %% ../nbs/00b_evaluate.ipynb #cache04-b
+def _read_entry(f):
+    """A cached (row, image), or None when the entry is missing, cannot be read or fails its checks (a float32 (1, 3,
+    H, W) image of finite values in [0, 1], the checksum); a damaged entry is removed, with one line of warning."""
+    if not f.exists(): return None
+    try:
+        saved = torch.load(f, weights_only=False)
+        row, img = saved['row'], saved['image']
+        ok = (isinstance(row, dict) and isinstance(img, torch.Tensor) and img.dtype == torch.float32 and img.ndim == 4
+              and img.shape[:2] == (1, 3) and bool(torch.isfinite(img).all()) and 0 <= img.min() and img.max() <= 1
+              and saved.get('checksum') == _checksum(row, img))
+        why = 'its contents fail their check (shape, range or checksum)'
+    except Exception as e: ok, why = False, f"it cannot be read ({type(e).__name__})"
+    if ok: return row, img
+    _cache_warning(f"dropped the damaged entry {f}: {why}; the run is computed again.")
+    try: f.unlink()
+    except OSError: pass
+    return None
+
+# %% ../nbs/00b_evaluate.ipynb #cache04-c
+_UNWRITABLE = set()   # cache folders already warned about
+
+def _write_entry(f, row, img):
+    "Keep a judged run, atomically; a cache that cannot be written warns once per folder and the run goes on."
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        entry = dict(row=row, image=img, checksum=_checksum(row, img))
+        write_atomically(f, lambda fo: torch.save(entry, fo))
+    except OSError as e:
+        if f.parent not in _UNWRITABLE:
+            _UNWRITABLE.add(f.parent)
+            _cache_warning(f"cannot write to {f.parent} ({e.strerror or e}); runs are not kept (set DAS_CACHE to "
+                           "another folder, or DAS_CACHE=0 to turn the cache off).")
+
 # %% ../nbs/00b_evaluate.ipynb #cache05
 def judged_run(method, name, target, seed, model, judges):
     "One run of `method`, judged: (row, image). Reused from the cache when the same run was judged before."
     f = _cache_file(method, target, seed) if judges is None else None
-    if f is not None and f.exists():
-        saved = torch.load(f, weights_only=False)
-        return {**saved['row'], 'method': name}, saved['image']
+    if f is not None and (saved := _read_entry(f)) is not None: return {**saved[0], 'method': name}, saved[1]
     r = method(target, seed)
     img = r.image.detach().float().cpu()[:1]
     row = dict(method=name, target=target, seed=seed, source_p=source_prob(model, img, target)[0].item())
     row.update({k: v for k, v in judge_panel(img, target, judges or default_judges())[0].items() if k != 'target'})
     row.update(evaluations=getattr(r, 'evaluations', None), seconds=r.seconds)
-    if f is not None: f.parent.mkdir(parents=True, exist_ok=True); torch.save(dict(row=row, image=img), f)
+    if f is not None: _write_entry(f, row, img)
     return row, img
 
 # %% ../nbs/00b_evaluate.ipynb #cache06

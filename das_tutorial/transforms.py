@@ -164,9 +164,13 @@ def transfigure(photo,            # (N, 3, H, W) start image(s) in [0, 1]
                 transform=None,
                 **kw):            # passed to `ascend` (snapshot_every, callback, progress, ...)
     "Ascend from a real photo towards `target` through random views (a `Run`)."
+    photo = check_values(photo, 'photo')
+    if min(photo.shape[-2:]) < 32:
+        raise ValueError(f"photo is {photo.shape[-2]}x{photo.shape[-1]} px: transfigure needs at least 32x32 px "
+                         "(`load_image(path, size=224)` resizes one).")
     model = load_classifier() if model is None else as_classifier(model)
     transform = transform or ViewSettings().views()
-    return ascend(PixelImage(check_values(photo, 'photo').to(model.device)), ClassLogit(model, target), steps=steps,
+    return ascend(PixelImage(photo.to(model.device)), ClassLogit(model, target), steps=steps,
                   lr=lr, transform=transform, **kw)
 
 # %% ../nbs/03_transforms.ipynb #c036b

@@ -125,3 +125,68 @@ def test_ctrl_c_during_start_up_is_not_a_traceback(tmp_path):
     out, err = p.communicate(timeout=60)
     assert p.returncode == 130 and 'Traceback' not in err, err
     assert not (tmp_path / 'j.png').exists()
+
+
+def test_a_file_size_limit_at_the_output_is_one_line_and_keeps_the_old_file(tmp_path):
+    "`ulimit -f 1`: the PNG cannot be written; the old one stays, no temporary is left, exit 1."
+    import resource
+    (tmp_path / 'x.png').write_bytes(b'old')
+    def limit():
+        as_in_a_terminal(); resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+    r = subprocess.run(CLI + ['generate', 'jellyfish', '--size', '48', '--steps', '3', '-o', 'x.png'], cwd=tmp_path,
+                       capture_output=True, text=True, env=ENV, preexec_fn=limit)
+    assert r.returncode == 1 and 'Traceback' not in r.stderr, r.stderr
+    assert r.stderr.strip() == 'error: could not write x.png: File too large; nothing was written (the earlier x.png is unchanged).'
+    assert [p.name for p in tmp_path.iterdir()] == ['x.png'] and (tmp_path / 'x.png').read_bytes() == b'old'
+
+
+def test_the_png_and_the_gif_are_written_as_a_pair(capsys, tmp_path, monkeypatch):
+    "The disk fills while the GIF is written: the PNG is not replaced either, and the line says so."
+    import das_tutorial.cli as C
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'keep.png').write_bytes(b'old png'); (tmp_path / 'old.gif').write_bytes(b'old gif')
+    def full(*a, **k):
+        def write(f): f.write(b'GIF89a'); raise OSError(28, 'No space left on device')
+        return write
+    monkeypatch.setattr(C, 'gif_writer', full)
+    code, out, err = run_main(['generate', 'jellyfish', '--size', '32', '--steps', '2', '-o', 'keep.png', '--gif', 'old.gif'], capsys)
+    assert code == 1 and err.count('\n') == 1 and 'Traceback' not in err
+    assert 'could not write old.gif: No space left on device; nothing was written (the earlier keep.png and old.gif are unchanged)' in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['keep.png', 'old.gif']
+    assert (tmp_path / 'keep.png').read_bytes() == b'old png' and (tmp_path / 'old.gif').read_bytes() == b'old gif'
+
+
+@pytest.mark.parametrize('delay', [0.0, 0.8])
+def test_a_second_ctrl_c_says_what_is_on_disk(tmp_path, delay):
+    "Ctrl-C after a few steps, then again at once (while the files are written) or 0.8 s later (during the report)."
+    p = subprocess.Popen(CLI + ['generate', 'jellyfish', '--size', '64', '--steps', '2000', '-o', 'out.png', '--gif', 'out.gif'],
+                         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env={k: v for k, v in ENV.items() if k != 'TQDM_DISABLE'}, preexec_fn=as_in_a_terminal)
+    buf, deadline = '', time.time() + 120
+    while time.time() < deadline and not any(f'| {k}/2000' in buf for k in range(3, 2000)):
+        buf += os.read(p.stderr.fileno(), 4096).decode(errors='ignore')
+    p.send_signal(signal.SIGINT); time.sleep(delay); p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and 'Traceback' not in err and 'Exception ignored' not in err, err
+    assert sorted(q.name for q in tmp_path.iterdir()) == ['out.gif', 'out.png']
+    assert 'nothing was written' not in err + out
+    assert 'out.png and out.gif were written' in err or ('wrote the best image so far to out.png' in out and 'interrupted' not in err)
+
+
+def test_a_run_longer_than_a_day_is_refused_with_the_estimate(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(['generate', 'jellyfish', '--size', '32', '--steps', '99999999999'], capsys)
+    assert code == 2 and 'would take about' in err and 'hours' in err and 'Nothing was written' in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize('argv,message', [
+    (['--set', 'noise_kind=x'], "--set noise_kind must be one of"), (['--set', 'count=two'], "--set count must be a whole number"),
+    (['--set', 'count=0'], "--set count must be >= 1"), (['--views', '0'], "--views must be >= 1"),
+    (['--lr', '1e300', '--size', '32', '--steps', '2'], "Use a smaller --lr (it was 1e+300). Nothing was written."),
+])
+def test_messages_speak_the_command_lines_language(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(['generate', 'jellyfish'] + argv, capsys)
+    assert code in (1, 2) and message in err and '.run.image' not in err and err.count('\n') == 1, err
+    assert list(tmp_path.iterdir()) == []

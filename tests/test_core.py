@@ -132,3 +132,15 @@ def test_files_are_written_with_the_umask_and_keep_their_mode(tmp_path):
         os.chmod(p, 0o600); save_image(torch.rand(1, 3, 8, 8), p)
         assert p.stat().st_mode & 0o777 == 0o600
     finally: os.umask(old)
+
+
+def test_load_image_of_a_file_that_is_not_a_picture(tmp_path):
+    from das_tutorial.core import load_image
+    (tmp_path / 'notes.png').write_text('hello')
+    with pytest.raises(ValueError, match='expected a picture file'): load_image(tmp_path / 'notes.png')
+
+
+def test_transfigure_refuses_a_tiny_photo_at_once():
+    import torch
+    from das_tutorial.transforms import transfigure
+    with pytest.raises(ValueError, match='1x1 px: transfigure needs at least 32x32'): transfigure(torch.rand(1, 3, 1, 1), 'tabby')

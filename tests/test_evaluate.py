@@ -85,3 +85,56 @@ def test_a_lessons_own_recipe_is_keyed_by_its_package_module():
     assert copy.method(64, 2).cache_key[0] == 'das_tutorial.octaves'
     assert code_hash('__main__') == code_hash()          # unknown code: the hash of the whole package
     assert code_hash('das_tutorial.priors') != code_hash('das_tutorial.octaves')
+
+
+class _Counted:
+    "A cacheable stand-in method: a fixed picture, counting its calls."
+    cache_key = ('das_tutorial.stacks', 'stand-in', ())
+    def __init__(self): self.calls = 0
+    def __call__(self, target, seed):
+        from types import SimpleNamespace
+        self.calls += 1
+        return SimpleNamespace(image=torch.linspace(0, 1, 3 * 32 * 32).view(1, 3, 32, 32), seconds=0.0, evaluations=1)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    import das_tutorial.evaluate as E
+    monkeypatch.setattr(E, 'QUICK', False); monkeypatch.setenv('DAS_CACHE', str(tmp_path / 'runs'))
+    return tmp_path / 'runs'
+
+
+def _damage(f, how):
+    data = bytearray(f.read_bytes())
+    if how == 'truncated': data = data[:len(data) // 2]
+    elif how == 'empty': data = b''
+    elif how == 'random bytes': data = bytes(torch.randint(0, 256, (len(data),), dtype=torch.uint8).tolist())
+    else:                                   # 1000 bytes flipped inside the image's own data: still loads
+        image = torch.linspace(0, 1, 3 * 32 * 32).view(1, 3, 32, 32).numpy().tobytes()
+        at = bytes(data).index(image[:64])
+        data[at + 100:at + 1100] = bytes(b ^ 0x5A for b in data[at + 100:at + 1100])
+    f.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize('how', ['truncated', 'empty', 'random bytes', 'flipped image bytes'])
+def test_a_damaged_cache_entry_is_dropped_and_computed_again(how, cache, capsys):
+    m, model = _Counted(), load_classifier(device='cpu')
+    row, img = judged_run(m, 'x', 107, 0, model, None)
+    entry, = cache.iterdir()
+    assert judged_run(m, 'x', 107, 0, model, None)[0] == row and m.calls == 1        # a good entry is reused
+    _damage(entry, how)
+    row2, img2 = judged_run(m, 'x', 107, 0, model, None)
+    err = capsys.readouterr().err
+    assert m.calls == 2 and torch.equal(img2, img) and row2 == row                  # computed again, the right picture
+    assert err.count('\n') == 1 and 'dropped the damaged entry' in err and 'Traceback' not in err
+    assert judged_run(m, 'x', 107, 0, model, None)[0] == row and m.calls == 2        # and kept again, whole
+
+
+def test_a_cache_that_cannot_be_written_warns_once_and_returns_the_run(cache, capsys, monkeypatch):
+    import das_tutorial.evaluate as E
+    def read_only(path, write): raise OSError(30, 'Read-only file system')
+    monkeypatch.setattr(E, 'write_atomically', read_only)
+    m, model = _Counted(), load_classifier(device='cpu')
+    rows = [judged_run(m, 'x', c, 0, model, None)[0] for c in (107, 1)]
+    err = capsys.readouterr().err
+    assert [r['target'] for r in rows] == [107, 1] and err.count('\n') == 1 and 'Read-only file system' in err

@@ -117,3 +117,52 @@ def test_every_repository_path_named_in_prose_exists():
         for p in sorted(set(re.findall(r'((?:\.\./)*(?:shared|nbs|bench|das_tutorial|tests|site)/[\w./-]*\w\.\w+)', text))):
             if p.startswith(('../', 'shared/')) or not ((root / p).exists() or (f.parent / p).exists()): missing.append(f'{f.relative_to(root)}: {p}')
     assert not missing, 'paths a reader cannot follow: ' + '; '.join(missing)
+
+
+def _code_tree(text):
+    "The cell's code as a syntax tree (magics and shell lines left out), or None."
+    import ast
+    text = '\n'.join(l for l in text.splitlines() if not l.lstrip().startswith(('%', '!')))
+    try: return ast.parse(text)
+    except SyntaxError: return None
+
+
+def _exported_names(nb):
+    "The names a notebook's export cells define at top level (functions, classes, constants; not @patch methods)."
+    import ast
+    out = set()
+    for c in json.loads(nb.read_text())['cells']:
+        text = ''.join(c['source'])
+        if c['cell_type'] != 'code' or not re.match(r'\s*#\|\s*export', text) or (tree := _code_tree(text)) is None: continue
+        for n in tree.body:
+            if isinstance(n, (ast.FunctionDef, ast.ClassDef)):
+                if not any(isinstance(d, ast.Name) and d.id == 'patch' for d in n.decorator_list): out.add(n.name)
+            elif isinstance(n, (ast.Assign, ast.AnnAssign)):
+                out |= {t.id for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+    return out
+
+
+def test_no_lesson_uses_a_name_before_it_is_introduced():
+    """In course order, a lesson's code uses a package name only once it is defined in this or an earlier notebook, or
+    introduced in the prose (named in backticks in a markdown cell of this or an earlier lesson, above its first use)."""
+    import ast
+    lessons = sorted((Path(__file__).resolve().parents[1] / 'nbs').glob('[0-9]*.ipynb'))
+    home = {}
+    for i, nb in enumerate(lessons):
+        for name in _exported_names(nb): home.setdefault(name, i)
+    said, early = '', []
+    for i, nb in enumerate(lessons):
+        cells, local = json.loads(nb.read_text())['cells'], set()
+        for k, c in enumerate(cells):
+            if c['cell_type'] == 'markdown': said += ''.join(c['source'])
+            if c['cell_type'] != 'code' or (tree := _code_tree(''.join(c['source']))) is None: continue
+            for n in ast.walk(tree):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store): local.add(n.id)
+                elif isinstance(n, (ast.FunctionDef, ast.ClassDef)): local.add(n.name)
+                elif isinstance(n, ast.arg): local.add(n.arg)
+            for n in ast.walk(tree):
+                used = [n.id] if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) else \
+                       [a.name for a in n.names] if isinstance(n, ast.ImportFrom) else []
+                early += [f'{nb.name} cell {k}: {u} (defined in {lessons[home[u]].name})' for u in used
+                          if home.get(u, -1) > i and u not in local and f'`{u}' not in said]
+    assert not early, 'names used before any lesson introduces them:\n' + '\n'.join(sorted(set(early)))
