@@ -88,7 +88,7 @@ def test_no_code_cell_is_long(nb):
 def _is_picture(cell):
     "A saved picture (a plot, an image, a panel's static picture) or a picture in the text."
     if cell['cell_type'] == 'markdown': return '![' in ''.join(cell['source'])
-    return any('image/png' in o.get('data', {}) for o in cell.get('outputs', []))
+    return any(k in o.get('data', {}) for o in cell.get('outputs', []) for k in ('image/png', 'image/jpeg'))
 
 
 @pytest.mark.parametrize('nb', LESSONS, ids=lambda p: p.name)
