@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_METHOD', 'SHORTCUTS', 'FLAG_HINTS', 'UsageError', 'method_settings', 'check_before_run', 'held_interrupts',
-           'stop_signals', 'gif_writer', 'save_gif', 'report', 'generate_command', 'report_prompt', 'classes_command',
-           'methods_command', 'parser', 'main']
+           'stop_signals', 'gif_writer', 'save_gif', 'verdict_line', 'report', 'generate_command', 'report_prompt',
+           'classes_command', 'methods_command', 'parser', 'main']
 
 # %% ../nbs/10_cli.ipynb #k002
 import argparse, os, sys, time
@@ -160,6 +160,17 @@ def _head(run, out, steps, why):
     return f"{why + ': ' if why else ''}stopped at step {run.steps} of {steps}; wrote the best image so far to {out}{start}"
 
 # %% ../nbs/10_cli.ipynb #k012-7
+def verdict_line(row): # a row of `judge_panel`
+    """The panel's verdict; where it cannot decide — robust p like a photograph's, coarse p under the threshold
+    ('texture only', which people contradict where they see the object) — the numbers beside the photographs'."""
+    from das_tutorial.evaluate import PHOTO_RANGE, VERDICT_AT
+    if row['verdict'] != 'texture only': return row['verdict']
+    (rl, rm, rh), (cl, cm, ch) = PHOTO_RANGE['robust'], PHOTO_RANGE['coarse']
+    return (f"undecided: robust p {row['robust_p']:.2f} is like a photograph's (the seven calibration photos: "
+            f"{rl:.2f}-{rh:.2f}, median {rm:.2f}), coarse p {row['coarse_p']:.3f} is below {VERDICT_AT['coarse']} "
+            f"(photos {cl:.3f}-{ch:.3f}, median {cm:.3f}): the judges lose the class under a heavy blur, where a person "
+            "may still see it. Look at the picture.")
+
 def report(run, model, target, out, gif, steps, why=None):
     "Print what was written and the judge panel's verdict."
     from das_tutorial.core import class_name
@@ -169,7 +180,7 @@ def report(run, model, target, out, gif, steps, why=None):
           f"{run.seconds:.1f} s)", flush=True)
     row = judge_panel(run.image, target)[0]
     print(f"source {model.name}: p({class_name(target)}) = {source_prob(model, run.image, target)[0]:.3f}")
-    print(f"verdict: {row['verdict']}")
+    print(f"verdict: {verdict_line(row)}")
     print(f"judge  p = {row['judge_p']:.3f} (top-1: {row['judge_top1']}), robust p = {row['robust_p']:.3f}, coarse p = "
           f"{row['coarse_p']:.3f}, cross p = {row['cross_p']:.3f}"
           + (f", other p = {row['other_p']:.3f}" if 'other_p' in row else ''))

@@ -190,3 +190,11 @@ def test_messages_speak_the_command_lines_language(argv, message, capsys, tmp_pa
     code, out, err = run_main(['generate', 'jellyfish'] + argv, capsys)
     assert code in (1, 2) and message in err and '.run.image' not in err and err.count('\n') == 1, err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_undecided_verdict_prints_the_numbers_beside_the_photographs():
+    "'texture only' (robust p like a photo's, coarse p under the threshold) is where people contradict the panel."
+    from das_tutorial.cli import verdict_line
+    line = verdict_line(dict(verdict='texture only', robust_p=0.33, coarse_p=0.004))
+    assert line.startswith('undecided') and 'robust p 0.33' in line and 'coarse p 0.004' in line and 'Look at the picture' in line
+    assert verdict_line(dict(verdict='haze', robust_p=0.5, coarse_p=0.1)) == 'haze'

@@ -138,3 +138,14 @@ def test_a_cache_that_cannot_be_written_warns_once_and_returns_the_run(cache, ca
     rows = [judged_run(m, 'x', c, 0, model, None)[0] for c in (107, 1)]
     err = capsys.readouterr().err
     assert [r['target'] for r in rows] == [107, 1] and err.count('\n') == 1 and 'Read-only file system' in err
+
+
+def test_the_photographs_range_is_what_the_photographs_score():
+    "`PHOTO_RANGE`, printed by the command line beside an undecided verdict, is measured (bench/photo_range.py)."
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'bench'))
+    from photo_range import photo_scores, photo_range
+    got = photo_range(photo_scores())
+    for k in ('robust', 'coarse'):
+        assert all(abs(a - b) <= 0.002 for a, b in zip(got[k], PHOTO_RANGE[k])), (k, got[k], PHOTO_RANGE[k])
